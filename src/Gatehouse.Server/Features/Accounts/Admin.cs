@@ -1,0 +1,83 @@
+using System.Text.Json.Serialization;
+using Gatehouse.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Gatehouse.Server.Features.Accounts;
+
+/// <summary>Roles inside an organization, lowest first: each includes the rights of the ones before it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AdminRole>))]
+internal enum AdminRole
+{
+    [JsonStringEnumMemberName("viewer")] Viewer = 0,
+    [JsonStringEnumMemberName("admin")] Admin = 1,
+    [JsonStringEnumMemberName("owner")] Owner = 2,
+}
+
+/// <summary>A person who signs in to manage an organization (API and admin console).</summary>
+internal sealed class Admin : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid OrganizationId { get; set; }
+
+    /// <summary>Unique across the whole system (sign-in takes only an email); stored lower-case.</summary>
+    public required string Email { get; set; }
+
+    [AuditRedact]
+    public string PasswordHash { get; set; } = "";
+
+    public AdminRole Role { get; set; }
+
+    /// <summary>The bootstrap owner: may also create organizations.</summary>
+    public bool IsSystemAdministrator { get; set; }
+
+    public int FailedSignIns { get; set; }
+
+    public DateTimeOffset? LockedUntil { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+}
+
+/// <summary>
+/// An API access token. Only the SHA-256 of the token is stored; the token itself is shown once, to
+/// the caller of <c>POST /auth/token</c>.
+/// </summary>
+internal sealed class ApiSession
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    [AuditRedact]
+    public required byte[] TokenHash { get; set; }
+
+    public Guid AdminId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+internal sealed class AdminConfiguration : IEntityTypeConfiguration<Admin>
+{
+    public void Configure(EntityTypeBuilder<Admin> builder)
+    {
+        builder.Property(a => a.Email).HasMaxLength(254);
+        builder.HasIndex(a => a.Email).IsUnique();
+        builder.Property(a => a.PasswordHash).HasMaxLength(500);
+        builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(20);
+        builder.HasOne<Organizations.Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ApiSessionConfiguration : IEntityTypeConfiguration<ApiSession>
+{
+    public void Configure(EntityTypeBuilder<ApiSession> builder)
+    {
+        builder.HasIndex(s => s.TokenHash).IsUnique();
+        builder.Property(s => s.TokenHash).HasMaxLength(32);
+        builder.HasIndex(s => s.AdminId);
+        builder.HasOne<Admin>().WithMany().HasForeignKey(s => s.AdminId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,19 @@
+using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Organizations;
+
+namespace Gatehouse.Server.Infrastructure;
+
+internal static class ApiEndpoints
+{
+    /// <summary>
+    /// Everything under <c>/api/v1</c>. Reading needs the viewer role; every endpoint that is not a GET
+    /// needs at least the admin role unless it says otherwise, so a new endpoint cannot forget it.
+    /// </summary>
+    public static void MapGatehouseApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer).AddEndpointFilter(MutationsNeedAdmin.Filter);
+
+        api.MapAuth();
+        api.MapOrganizations();
+    }
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gatehouse.Server.Infrastructure;
+
+/// <summary>The server's own settings, under <c>Gatehouse</c>.</summary>
+internal sealed class GatehouseOptions
+{
+    public const string Section = "Gatehouse";
+
+    /// <summary>Where the SQLite database, keys and caches live.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>The base of links that leave the system (emails, texts).</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Seed a demo organization on an empty store.</summary>
+    public bool Demo { get; set; }
+
+    public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+/// <summary>The first organization and its owner, created on the first start against an empty store.</summary>
+internal sealed class BootstrapOptions
+{
+    public const string Section = "Gatehouse:Bootstrap";
+
+    [MaxLength(200)]
+    public string OrganizationName { get; set; } = "My Organization";
+
+    [EmailAddress]
+    public string OwnerEmail { get; set; } = "owner@example.com";
+
+    /// <summary>Without one, a password is generated and printed once to the console.</summary>
+    public string? OwnerPassword { get; set; }
+}

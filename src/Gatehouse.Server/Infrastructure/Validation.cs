@@ -1,0 +1,64 @@
+namespace Gatehouse.Server.Infrastructure;
+
+/// <summary>
+/// Collects field errors of one request, keyed by the API's field path, so every bad field is named
+/// at once. Shared by the API and the admin console.
+/// </summary>
+internal sealed class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public Validation Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+        return this;
+    }
+
+    /// <summary>A required, trimmed text of at most <paramref name="maxLength"/> characters.</summary>
+    public Validation Text(string field, string? value, int maxLength, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                Add(field, "This field is required.");
+            }
+        }
+        else if (value.Length > maxLength)
+        {
+            Add(field, $"Must be at most {maxLength} characters.");
+        }
+
+        return this;
+    }
+
+    /// <summary><paramref name="from"/> must come before <paramref name="until"/> when both are set.</summary>
+    public Validation Period(string untilField, DateTimeOffset? from, DateTimeOffset? until)
+    {
+        if (from is { } f && until is { } u && u <= f)
+        {
+            Add(untilField, "Must be after validFrom.");
+        }
+
+        return this;
+    }
+
+    public Validation Merge(string? prefix, IEnumerable<KeyValuePair<string, string>> errors)
+    {
+        foreach (var (field, message) in errors)
+        {
+            Add(prefix is null ? field : $"{prefix}.{field}", message);
+        }
+
+        return this;
+    }
+
+    public ApiError.Invalid ToError() => new(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+}

@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Gatehouse.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server over a fresh store, one per test class. Runs on SQLite, or on PostgreSQL when the
+/// environment variable <c>GATEHOUSE_TEST_POSTGRES</c> holds a connection string to a server where it
+/// may create and drop databases (the test script sets it). Each test makes its own organization.
+/// </summary>
+public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SystemAdminEmail = "root@gatehouse.test";
+    public const string SystemAdminPassword = "Root-password-123";
+    public const string OwnerPassword = "Owner-password-123";
+
+    private static int s_organizations;
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
+    private readonly string? _postgresBase = Environment.GetEnvironmentVariable("GATEHOUSE_TEST_POSTGRES");
+    private readonly string _databaseName = "gatehouse_test_" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The server's clock. Starts at the real time; tests move it with <c>Advance</c>/<c>SetUtcNow</c>.</summary>
+    public FakeTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
+
+    public bool OnPostgres => !string.IsNullOrEmpty(_postgresBase);
+
+    public string DataDirectory => _dataDirectory;
+
+    public async Task InitializeAsync()
+    {
+        if (OnPostgres)
+        {
+            await using var connection = new NpgsqlConnection(_postgresBase);
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_databaseName}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        // Start the host (migrations, bootstrap) before the first test.
+        _ = Server;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (OnPostgres)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(_postgresBase);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a pool that has not shut down: the temp folder is cleaned by the OS.
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Gatehouse:DataDirectory", _dataDirectory);
+        builder.UseSetting("Gatehouse:Bootstrap:OrganizationName", "System");
+        builder.UseSetting("Gatehouse:Bootstrap:OwnerEmail", SystemAdminEmail);
+        builder.UseSetting("Gatehouse:Bootstrap:OwnerPassword", SystemAdminPassword);
+        builder.UseSetting("Gatehouse:PublicBaseUrl", "http://gatehouse.test");
+        if (OnPostgres)
+        {
+            var connection = new NpgsqlConnectionStringBuilder(_postgresBase) { Database = _databaseName };
+            builder.UseSetting("ConnectionStrings:Gatehouse", connection.ConnectionString);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+        ConfigureTestServices(builder);
+    }
+
+    /// <summary>For a test class that needs other settings or services.</summary>
+    protected virtual void ConfigureTestServices(IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>A client without a token.</summary>
+    public HttpClient Anonymous() => CreateClient();
+
+    /// <summary>A client signed in with the given account.</summary>
+    public async Task<HttpClient> SignInAsync(string email, string password)
+    {
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<TokenBody>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        return client;
+    }
+
+    public Task<HttpClient> SystemAdminAsync() => SignInAsync(SystemAdminEmail, SystemAdminPassword);
+
+    /// <summary>A new organization of its own, with a signed-in owner.</summary>
+    public async Task<TestOrganization> NewOrganizationAsync()
+    {
+        var n = Interlocked.Increment(ref s_organizations);
+        var email = $"owner{n}-{Guid.NewGuid():N}@example.com";
+        using var root = await SystemAdminAsync();
+        var response = await root.PostAsJsonAsync("/api/v1/organizations", new { name = $"Org {n}", ownerEmail = email, ownerPassword = OwnerPassword });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<CreatedBody>();
+        return new TestOrganization(this, created!.Id, email, await SignInAsync(email, OwnerPassword));
+    }
+
+    private sealed record TokenBody(string AccessToken, DateTimeOffset ExpiresAt);
+
+    private sealed record CreatedBody(string Id);
+}
+
+/// <summary>An organization made for one test, and its owner's client.</summary>
+public sealed record TestOrganization(GatehouseApp App, string Id, string OwnerEmail, HttpClient Owner)
+{
+    /// <summary>Adds an administrator with the role (owner, admin, viewer) and returns their signed-in client.</summary>
+    public async Task<HttpClient> MemberAsync(string role)
+    {
+        var email = $"{role}-{Guid.NewGuid():N}@example.com";
+        var response = await Owner.PostAsJsonAsync("/api/v1/admins", new { email, password = GatehouseApp.OwnerPassword, role });
+        response.EnsureSuccessStatusCode();
+        return await App.SignInAsync(email, GatehouseApp.OwnerPassword);
+    }
+}
