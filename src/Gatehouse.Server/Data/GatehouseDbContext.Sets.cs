@@ -1,5 +1,10 @@
+using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Organizations;
+using Gatehouse.Server.Features.Schedules;
+using Gatehouse.Server.Features.Sites;
+using Gatehouse.Server.Features.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Data;
@@ -11,4 +16,18 @@ internal abstract partial class GatehouseDbContext
     public DbSet<Admin> Admins => Set<Admin>();
 
     public DbSet<ApiSession> ApiSessions => Set<ApiSession>();
+
+    public DbSet<Site> Sites => Set<Site>();
+
+    public DbSet<Door> Doors => Set<Door>();
+
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+
+    public DbSet<AccessGroup> AccessGroups => Set<AccessGroup>();
+
+    public DbSet<AccessGroupDoor> AccessGroupDoors => Set<AccessGroupDoor>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<UserAccessGroup> UserAccessGroups => Set<UserAccessGroup>();
 }
