@@ -1,0 +1,71 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Gatehouse.Core.Decisions;
+
+/// <summary>
+/// Why access was granted or denied. The API spells each member in camelCase
+/// (<see cref="AccessReasons.ToApiName"/>): <c>granted</c>, <c>unknownCredential</c>, …
+/// </summary>
+public enum AccessReason
+{
+    /// <summary><c>granted</c>: an access group of the user covers the door and its schedule is open.</summary>
+    Granted = 0,
+
+    /// <summary><c>unknownCredential</c>: no credential of the organization matches what was presented.</summary>
+    UnknownCredential = 1,
+
+    /// <summary><c>credentialSuspended</c>: the credential is suspended.</summary>
+    CredentialSuspended = 2,
+
+    /// <summary><c>credentialExpired</c>: the instant is at or after the credential's <c>validUntil</c>.</summary>
+    CredentialExpired = 3,
+
+    /// <summary><c>credentialNotYetValid</c>: the instant is before the credential's <c>validFrom</c>.</summary>
+    CredentialNotYetValid = 4,
+
+    /// <summary><c>userSuspended</c>: the credential's user is suspended.</summary>
+    UserSuspended = 5,
+
+    /// <summary><c>userExpired</c>: the instant is at or after the user's <c>validUntil</c>.</summary>
+    UserExpired = 6,
+
+    /// <summary><c>userNotYetValid</c>: the instant is before the user's <c>validFrom</c>.</summary>
+    UserNotYetValid = 7,
+
+    /// <summary><c>noAccessToDoor</c>: no access group of the user covers the door.</summary>
+    NoAccessToDoor = 8,
+
+    /// <summary><c>outsideSchedule</c>: groups cover the door, but none of their schedules is open now.</summary>
+    OutsideSchedule = 9,
+
+    /// <summary><c>holiday</c>: every group covering the door has a schedule on holiday at the door's local date.</summary>
+    Holiday = 10,
+}
+
+/// <summary>The API spelling of <see cref="AccessReason"/>.</summary>
+public static class AccessReasons
+{
+    private static readonly string[] Names =
+    [
+        "granted", "unknownCredential", "credentialSuspended", "credentialExpired", "credentialNotYetValid",
+        "userSuspended", "userExpired", "userNotYetValid", "noAccessToDoor", "outsideSchedule", "holiday",
+    ];
+
+    /// <summary>Every reason's API name, in the order of the enum.</summary>
+    public static IReadOnlyList<string> ApiNames => Names;
+
+    /// <summary>The API name of a reason, e.g. <c>outsideSchedule</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a member of <see cref="AccessReason"/>.</exception>
+    public static string ToApiName(this AccessReason reason) =>
+        (uint)reason < (uint)Names.Length
+            ? Names[(int)reason]
+            : throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not an access reason.");
+
+    /// <summary>Reads an API name exactly as written by <see cref="ToApiName"/> (case-sensitive).</summary>
+    public static bool TryParse([NotNullWhen(true)] string? name, out AccessReason reason)
+    {
+        var index = Array.IndexOf(Names, name);
+        reason = (AccessReason)Math.Max(index, 0);
+        return index >= 0;
+    }
+}
