@@ -325,6 +325,37 @@ public class WiegandTests
         Assert.Equal(names, string.Join(' ', Wiegand.FormatsOfLength(bits).ToArray().Select(f => f.ToApiName())));
 
     [Fact]
+    public void Decode_ValidOrInvalidFrames_AllocatesNothing()
+    {
+        const string h10301 = "00000000100101101001101001";
+        const string badParity = "10000000100101101001101001";
+        var frame = Wiegand.EncodeFrame(CardIdentity.Parse("C1000-48:12345:12345"), out var bitCount);
+        var checksum = 0L;
+        void DecodeAll()
+        {
+            checksum += Wiegand.Decode(h10301)[0].CardNumber ?? 0;
+            checksum += Wiegand.Decode(Ambiguous37)[1].CardNumber ?? 0;
+            checksum += Wiegand.Decode(frame, bitCount)[0].FacilityCode ?? 0;
+            checksum += (long)Wiegand.Decode(badParity).Error;
+            checksum += (long)Wiegand.Decode("0101", CardFormat.H10301).Error;
+            foreach (var card in Wiegand.Decode(Ambiguous37))
+            {
+                checksum += card.ToKey().GetHashCode() & 1;
+            }
+        }
+
+        DecodeAll();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            DecodeAll();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.NotEqual(0, checksum);
+    }
+
+    [Fact]
     public void Decode_RandomInput_NeverThrows()
     {
         var random = new Random(20_261_128);
