@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every Gatehouse test suite: the core, and the server's API suite on SQLite and again on a real
+# PostgreSQL that this script installs (where missing) and starts for the run, then stops.
+# Ends with one line: "N passed, M failed, K skipped". Exit code 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results=$root/artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+# shellcheck source=scripts/services.sh
+source scripts/services.sh
+trap stop_services EXIT
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== build"
+if ! dotnet build Gatehouse.slnx -nologo -v q -clp:ErrorsOnly; then
+  echo "The build failed."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+crashed=0
+run_suite() { # name project [env…]
+  local name=$1 project=$2
+  shift 2
+  echo "== $name"
+  if ! env "$@" dotnet test "$project" --no-build -nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+      --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1800000; then
+    [ -f "$results/$name.trx" ] || crashed=$((crashed + 1))
+  fi
+}
+
+run_suite core tests/Gatehouse.Core.Tests
+run_suite server-sqlite tests/Gatehouse.Server.Tests
+
+echo "== starting PostgreSQL"
+if start_postgres; then
+  run_suite server-postgres tests/Gatehouse.Server.Tests GATEHOUSE_TEST_POSTGRES="$GATEHOUSE_PG"
+  stop_postgres
+else
+  echo "PostgreSQL could not be started."
+  crashed=$((crashed + 1))
+fi
+
+passed=0 failed=$crashed skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  attr() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(attr total) executed=$(attr executed) p=$(attr passed) f=$(attr failed) e=$(attr error)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${total:-0} - ${executed:-0}))
+  echo "$(basename "$trx" .trx): ${p:-0} passed, $(( ${f:-0} + ${e:-0} )) failed"
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
