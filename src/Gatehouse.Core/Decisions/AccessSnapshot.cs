@@ -153,9 +153,10 @@ public sealed class AccessSnapshot
             }
 
             groupIds[g] = group.Id;
-            foreach (var doorId in group.DoorIds)
+            var doorIds = group.DoorIds;
+            for (var k = 0; k < doorIds.Count; k++)
             {
-                var d = doors.Find(doorId);
+                var d = doors.Find(doorIds[k]);
                 if (d >= 0)
                 {
                     groupDoors[(g * doorWords) + (d >> 6)] |= 1UL << (d & 63);
@@ -165,19 +166,22 @@ public sealed class AccessSnapshot
 
         var (users, userIndex, userGroups) = BuildUsers(source.Users, groupIndex);
 
+        var credentials = source.Credentials;
         var keyedCount = 0;
-        foreach (var credential in source.Credentials)
+        for (var c = 0; c < credentials.Count; c++)
         {
-            keyedCount += credential.Key.HasValue ? 1 : 0;
+            keyedCount += credentials[c].Key.HasValue ? 1 : 0;
         }
 
         var keyed = new CredentialTable(keyedCount);
-        var keyless = new CredentialRecord[source.Credentials.Count - keyedCount];
+        var keyless = new CredentialRecord[credentials.Count - keyedCount];
         var keylessCount = 0;
-        var credentialsById = new Key128Map(source.Credentials.Count);
-        foreach (var credential in source.Credentials)
+        var credentialsById = new Key128Map(credentials.Count);
+        for (var c = 0; c < credentials.Count; c++)
         {
-            if (!userIndex.TryGetValue(credential.UserId, out var user))
+            var credential = credentials[c];
+            var user = userIndex.Find(credential.UserId);
+            if (user < 0)
             {
                 throw new ArgumentException(
                     $"Credential {credential.Id} belongs to user {credential.UserId}, who is not in the source.", nameof(source));
@@ -347,15 +351,16 @@ public sealed class AccessSnapshot
             : new AccessDecision(AccessReason.Holiday, user.Id, credentialId, _groupIds[firstCovering]);
     }
 
-    private static (UserRecord[] Users, Dictionary<Guid, int> Index, int[] Groups) BuildUsers(
+    private static (UserRecord[] Users, Key128Map Index, int[] Groups) BuildUsers(
         IReadOnlyList<UserEntry> source, Dictionary<Guid, int> groupIndex)
     {
         var users = new UserRecord[source.Count];
-        var index = new Dictionary<Guid, int>(source.Count);
+        var index = new Key128Map(source.Count);
         var runs = new List<int>();
         var runOfSingle = new int[groupIndex.Count];
         Array.Fill(runOfSingle, -1);
         var runOfList = new Dictionary<int[], int>(IntSequenceComparer.Instance);
+        var runOfSpan = runOfList.GetAlternateLookup<ReadOnlySpan<int>>();
         var groups = new List<int>();
         for (var u = 0; u < source.Count; u++)
         {
@@ -366,9 +371,10 @@ public sealed class AccessSnapshot
             }
 
             groups.Clear();
-            foreach (var groupId in user.AccessGroupIds)
+            var groupIds = user.AccessGroupIds;
+            for (var k = 0; k < groupIds.Count; k++)
             {
-                if (groupIndex.TryGetValue(groupId, out var g) && !groups.Contains(g))
+                if (groupIndex.TryGetValue(groupIds[k], out var g) && !groups.Contains(g))
                 {
                     groups.Add(g);
                 }
@@ -391,12 +397,12 @@ public sealed class AccessSnapshot
             else
             {
                 groups.Sort();
-                var list = groups.ToArray();
-                if (!runOfList.TryGetValue(list, out start))
+                var list = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(groups);
+                if (!runOfSpan.TryGetValue(list, out start))
                 {
                     start = runs.Count;
                     runs.AddRange(list);
-                    runOfList.Add(list, start);
+                    runOfList.Add(list.ToArray(), start);
                 }
             }
 
@@ -427,17 +433,23 @@ public sealed class AccessSnapshot
         public bool Suspended;
     }
 
-    private sealed class IntSequenceComparer : IEqualityComparer<int[]>
+    private sealed class IntSequenceComparer : IEqualityComparer<int[]>, IAlternateEqualityComparer<ReadOnlySpan<int>, int[]>
     {
         public static readonly IntSequenceComparer Instance = new();
 
         public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
 
-        public int GetHashCode(int[] obj)
+        public int GetHashCode(int[] obj) => GetHashCode((ReadOnlySpan<int>)obj);
+
+        public bool Equals(ReadOnlySpan<int> alternate, int[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<int> alternate)
         {
             var hash = default(HashCode);
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(alternate));
             return hash.ToHashCode();
         }
+
+        public int[] Create(ReadOnlySpan<int> alternate) => alternate.ToArray();
     }
 }
