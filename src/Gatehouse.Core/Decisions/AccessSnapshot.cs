@@ -90,139 +90,14 @@ public sealed class AccessSnapshot
         var tableFrom = new DateTime(Math.Max(now.Year - 2, 1), 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var tableUntil = new DateTime(Math.Min(now.Year + 10, 9998), 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        var doors = new Key128Map(source.Doors.Count);
-        var doorZone = new int[source.Doors.Count];
-        var zoneIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var zones = new List<ZoneOffsetTable>();
-        for (var d = 0; d < source.Doors.Count; d++)
-        {
-            var door = source.Doors[d];
-            if (!zoneIndex.TryGetValue(door.TimeZoneId, out var z))
-            {
-                if (!TimeZones.TryFind(door.TimeZoneId, out var zone))
-                {
-                    throw new ArgumentException(
-                        $"Door {door.Id} is in time zone \"{door.TimeZoneId}\", which is not an IANA time zone known here.",
-                        nameof(source));
-                }
-
-                z = zones.Count;
-                zones.Add(ZoneOffsetTable.Create(zone, tableFrom, tableUntil));
-                zoneIndex.Add(door.TimeZoneId, z);
-            }
-
-            doorZone[d] = z;
-            if (!doors.TryAdd(door.Id, d))
-            {
-                throw Duplicate("door", door.Id);
-            }
-        }
-
-        var scheduleIndex = new Dictionary<Guid, int>(source.Schedules.Count);
-        var compiled = new List<(IReadOnlyList<WeeklyWindow>, IReadOnlyList<DateOnly>)>(source.Schedules.Count);
-        foreach (var schedule in source.Schedules)
-        {
-            if (!scheduleIndex.TryAdd(schedule.Id, compiled.Count))
-            {
-                throw Duplicate("schedule", schedule.Id);
-            }
-
-            compiled.Add((schedule.Windows, schedule.Holidays));
-        }
-
-        var schedules = ScheduleTable.Compile(compiled);
-
-        var groupCount = source.AccessGroups.Count;
-        var doorWords = (source.Doors.Count + 63) >> 6;
-        var groupIndex = new Dictionary<Guid, int>(groupCount);
-        var groupIds = new Guid[groupCount];
-        var groupSchedule = new int[groupCount];
-        var groupDoors = new ulong[checked(groupCount * doorWords)];
-        for (var g = 0; g < groupCount; g++)
-        {
-            var group = source.AccessGroups[g];
-            if (!groupIndex.TryAdd(group.Id, g))
-            {
-                throw Duplicate("access group", group.Id);
-            }
-
-            if (!scheduleIndex.TryGetValue(group.ScheduleId, out groupSchedule[g]))
-            {
-                throw new ArgumentException(
-                    $"Access group {group.Id} names schedule {group.ScheduleId}, which is not in the source.", nameof(source));
-            }
-
-            groupIds[g] = group.Id;
-            var doorIds = group.DoorIds;
-            for (var k = 0; k < doorIds.Count; k++)
-            {
-                var d = doors.Find(doorIds[k]);
-                if (d >= 0)
-                {
-                    groupDoors[(g * doorWords) + (d >> 6)] |= 1UL << (d & 63);
-                }
-            }
-        }
-
-        var (users, userIndex, userGroups) = BuildUsers(source.Users, groupIndex);
-
-        var credentials = source.Credentials;
-        var keyedCount = 0;
-        for (var c = 0; c < credentials.Count; c++)
-        {
-            keyedCount += credentials[c].Key.HasValue ? 1 : 0;
-        }
-
-        var keyed = new CredentialTable(keyedCount);
-        var keyless = new CredentialRecord[credentials.Count - keyedCount];
-        var keylessCount = 0;
-        var credentialsById = new Key128Map(credentials.Count);
-        for (var c = 0; c < credentials.Count; c++)
-        {
-            var credential = credentials[c];
-            var user = userIndex.Find(credential.UserId);
-            if (user < 0)
-            {
-                throw new ArgumentException(
-                    $"Credential {credential.Id} belongs to user {credential.UserId}, who is not in the source.", nameof(source));
-            }
-
-            var record = new CredentialRecord
-            {
-                Id = credential.Id,
-                UserIndex = user,
-                State = credential.Suspended ? CredentialRecord.Suspended : CredentialRecord.Active,
-                ValidFromUtc = credential.ValidFrom?.UtcTicks ?? long.MinValue,
-                ValidUntilUtc = credential.ValidUntil?.UtcTicks ?? long.MaxValue,
-            };
-
-            int location;
-            if (credential.Key is { } key)
-            {
-                record.KeyHigh = key.High;
-                record.KeyLow = key.Low;
-                location = keyed.TryAdd(in record);
-                if (location < 0)
-                {
-                    throw new ArgumentException(
-                        $"Credentials {keyed.Slots[~location].Id} and {credential.Id} are presented the same way.", nameof(source));
-                }
-            }
-            else
-            {
-                keyless[keylessCount] = record;
-                location = keyed.Slots.Length + keylessCount++;
-            }
-
-            if (!credentialsById.TryAdd(credential.Id, location))
-            {
-                throw Duplicate("credential", credential.Id);
-            }
-        }
-
+        var (doors, doorZone, zones) = BuildDoors(source.Doors, tableFrom, tableUntil);
+        var (schedules, scheduleIndex) = BuildSchedules(source.Schedules);
+        var groups = BuildGroups(source.AccessGroups, scheduleIndex, doors);
+        var (users, userIndex, userGroups) = BuildUsers(source.Users, groups.Index);
+        var (keyed, keyless, credentialsById) = BuildCredentials(source.Credentials, userIndex);
         return new AccessSnapshot(
-            keyed, keyless, credentialsById, users, userGroups, groupIds, groupSchedule, groupDoors, doorWords,
-            doors, doorZone, [.. zones], schedules);
+            keyed, keyless, credentialsById, users, userGroups, groups.Ids, groups.Schedule, groups.Doors, groups.DoorWords,
+            doors, doorZone, zones, schedules);
     }
 
     /// <summary>True when the snapshot has the door, i.e. decisions at it can grant.</summary>
@@ -351,6 +226,153 @@ public sealed class AccessSnapshot
             : new AccessDecision(AccessReason.Holiday, user.Id, credentialId, _groupIds[firstCovering]);
     }
 
+    private static (Key128Map Doors, int[] DoorZone, ZoneOffsetTable[] Zones) BuildDoors(
+        IReadOnlyList<DoorEntry> source, DateTime tableFrom, DateTime tableUntil)
+    {
+        var doors = new Key128Map(source.Count);
+        var doorZone = new int[source.Count];
+        var zoneIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var zones = new List<ZoneOffsetTable>();
+        for (var d = 0; d < source.Count; d++)
+        {
+            var door = source[d];
+            if (!zoneIndex.TryGetValue(door.TimeZoneId, out var z))
+            {
+                if (!TimeZones.TryFind(door.TimeZoneId, out var zone))
+                {
+                    throw new ArgumentException(
+                        $"Door {door.Id} is in time zone \"{door.TimeZoneId}\", which is not an IANA time zone known here.",
+                        nameof(source));
+                }
+
+                z = zones.Count;
+                zones.Add(ZoneOffsetTable.Create(zone, tableFrom, tableUntil));
+                zoneIndex.Add(door.TimeZoneId, z);
+            }
+
+            doorZone[d] = z;
+            if (!doors.TryAdd(door.Id, d))
+            {
+                throw Duplicate("door", door.Id);
+            }
+        }
+
+        return (doors, doorZone, [.. zones]);
+    }
+
+    private static (ScheduleTable Table, Dictionary<Guid, int> Index) BuildSchedules(IReadOnlyList<ScheduleEntry> source)
+    {
+        var index = new Dictionary<Guid, int>(source.Count);
+        var compiled = new List<(IReadOnlyList<WeeklyWindow>, IReadOnlyList<DateOnly>)>(source.Count);
+        for (var s = 0; s < source.Count; s++)
+        {
+            var schedule = source[s];
+            if (!index.TryAdd(schedule.Id, s))
+            {
+                throw Duplicate("schedule", schedule.Id);
+            }
+
+            compiled.Add((schedule.Windows, schedule.Holidays));
+        }
+
+        return (ScheduleTable.Compile(compiled), index);
+    }
+
+    private static GroupTables BuildGroups(
+        IReadOnlyList<AccessGroupEntry> source, Dictionary<Guid, int> scheduleIndex, Key128Map doors)
+    {
+        var doorWords = (doors.Count + 63) >> 6;
+        var tables = new GroupTables(
+            new Dictionary<Guid, int>(source.Count), new Guid[source.Count], new int[source.Count],
+            new ulong[checked(source.Count * doorWords)], doorWords);
+        for (var g = 0; g < source.Count; g++)
+        {
+            var group = source[g];
+            if (!tables.Index.TryAdd(group.Id, g))
+            {
+                throw Duplicate("access group", group.Id);
+            }
+
+            if (!scheduleIndex.TryGetValue(group.ScheduleId, out tables.Schedule[g]))
+            {
+                throw new ArgumentException(
+                    $"Access group {group.Id} names schedule {group.ScheduleId}, which is not in the source.", nameof(source));
+            }
+
+            tables.Ids[g] = group.Id;
+            var doorIds = group.DoorIds;
+            for (var k = 0; k < doorIds.Count; k++)
+            {
+                var d = doors.Find(doorIds[k]);
+                if (d >= 0)
+                {
+                    tables.Doors[(g * doorWords) + (d >> 6)] |= 1UL << (d & 63);
+                }
+            }
+        }
+
+        return tables;
+    }
+
+    private static (CredentialTable Keyed, CredentialRecord[] Keyless, Key128Map ById) BuildCredentials(
+        IReadOnlyList<CredentialEntry> source, Key128Map userIndex)
+    {
+        var keyedCount = 0;
+        for (var c = 0; c < source.Count; c++)
+        {
+            keyedCount += source[c].Key.HasValue ? 1 : 0;
+        }
+
+        var keyed = new CredentialTable(keyedCount);
+        var keyless = new CredentialRecord[source.Count - keyedCount];
+        var keylessCount = 0;
+        var byId = new Key128Map(source.Count);
+        for (var c = 0; c < source.Count; c++)
+        {
+            var credential = source[c];
+            var user = userIndex.Find(credential.UserId);
+            if (user < 0)
+            {
+                throw new ArgumentException(
+                    $"Credential {credential.Id} belongs to user {credential.UserId}, who is not in the source.", nameof(source));
+            }
+
+            var record = new CredentialRecord
+            {
+                Id = credential.Id,
+                UserIndex = user,
+                State = credential.Suspended ? CredentialRecord.Suspended : CredentialRecord.Active,
+                ValidFromUtc = credential.ValidFrom?.UtcTicks ?? long.MinValue,
+                ValidUntilUtc = credential.ValidUntil?.UtcTicks ?? long.MaxValue,
+            };
+
+            int location;
+            if (credential.Key is { } key)
+            {
+                record.KeyHigh = key.High;
+                record.KeyLow = key.Low;
+                location = keyed.TryAdd(in record);
+                if (location < 0)
+                {
+                    throw new ArgumentException(
+                        $"Credentials {keyed.Slots[~location].Id} and {credential.Id} are presented the same way.", nameof(source));
+                }
+            }
+            else
+            {
+                keyless[keylessCount] = record;
+                location = keyed.Slots.Length + keylessCount++;
+            }
+
+            if (!byId.TryAdd(credential.Id, location))
+            {
+                throw Duplicate("credential", credential.Id);
+            }
+        }
+
+        return (keyed, keyless, byId);
+    }
+
     private static (UserRecord[] Users, Key128Map Index, int[] Groups) BuildUsers(
         IReadOnlyList<UserEntry> source, Dictionary<Guid, int> groupIndex)
     {
@@ -422,6 +444,9 @@ public sealed class AccessSnapshot
 
     private static ArgumentException Duplicate(string what, Guid id) =>
         new($"The {what} {id} is listed twice in the snapshot source.");
+
+    private readonly record struct GroupTables(
+        Dictionary<Guid, int> Index, Guid[] Ids, int[] Schedule, ulong[] Doors, int DoorWords);
 
     private struct UserRecord
     {
