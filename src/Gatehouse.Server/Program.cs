@@ -2,8 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Organizations;
+using Gatehouse.Server.Features.Schedules;
+using Gatehouse.Server.Features.Sites;
+using Gatehouse.Server.Features.Users;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -31,6 +36,11 @@ services.AddSingleton<IPasswordHasher<Admin>, PasswordHasher<Admin>>();
 services.AddSingleton<SessionCache>();
 services.AddScoped<AccountService>();
 services.AddScoped<OrganizationService>();
+services.AddScoped<SiteService>();
+services.AddScoped<DoorService>();
+services.AddScoped<ScheduleService>();
+services.AddScoped<AccessGroupService>();
+services.AddScoped<UserService>();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);

@@ -1,5 +1,10 @@
+using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Organizations;
+using Gatehouse.Server.Features.Schedules;
+using Gatehouse.Server.Features.Sites;
+using Gatehouse.Server.Features.Users;
 
 namespace Gatehouse.Server.Infrastructure;
 
@@ -15,5 +20,10 @@ internal static class ApiEndpoints
 
         api.MapAuth();
         api.MapOrganizations();
+        api.MapSites();
+        api.MapDoors();
+        api.MapSchedules();
+        api.MapAccessGroups();
+        api.MapUsers();
     }
 }

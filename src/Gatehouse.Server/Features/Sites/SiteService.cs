@@ -1,0 +1,144 @@
+using Gatehouse.Core.Schedules;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Server.Features.Sites;
+
+internal sealed record SiteDto(Guid Id, string Name, string TimeZone, DateTimeOffset CreatedAt);
+
+internal sealed record CreateSiteRequest(string? Name, string? TimeZone);
+
+internal sealed record UpdateSiteRequest
+{
+    public Optional<string?> Name { get; init; }
+
+    public Optional<string?> TimeZone { get; init; }
+}
+
+internal static class SiteMapping
+{
+    public static SiteDto ToDto(this Site site) => new(site.Id, site.Name, site.TimeZone, site.CreatedAt);
+}
+
+/// <summary>Sites of the current organization. Shared by the API and the admin console.</summary>
+internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
+{
+    public async Task<Result<PagedList<SiteDto>>> ListAsync(int? page, int? pageSize, CancellationToken ct)
+    {
+        if (Paging.Check(page, pageSize) is { } error)
+        {
+            return error;
+        }
+
+        return await db.Sites.AsNoTracking().OrderBy(s => s.Name).ThenBy(s => s.Id)
+            .ToPageAsync(page, pageSize, s => s.ToDto(), ct);
+    }
+
+    public async Task<Result<SiteDto>> GetAsync(Guid id, CancellationToken ct) =>
+        await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } site
+            ? site.ToDto()
+            : new ApiError.NotFound("The site");
+
+    public async Task<Result<SiteDto>> CreateAsync(CreateSiteRequest request, CancellationToken ct)
+    {
+        var v = new Validation();
+        CheckName(v, request.Name);
+        CheckTimeZone(v, request.TimeZone);
+        if (!v.IsValid)
+        {
+            return v.ToError();
+        }
+
+        var name = request.Name!.Trim();
+        if (await NameTakenAsync(name, null, ct))
+        {
+            return NameConflict(name);
+        }
+
+        var site = new Site { Name = name, TimeZone = request.TimeZone!, CreatedAt = clock.GetUtcNow() };
+        db.Sites.Add(site);
+        await db.SaveChangesAsync(ct);
+        return site.ToDto();
+    }
+
+    public async Task<Result<SiteDto>> UpdateAsync(Guid id, UpdateSiteRequest request, CancellationToken ct)
+    {
+        var site = await db.Sites.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (site is null)
+        {
+            return new ApiError.NotFound("The site");
+        }
+
+        var v = new Validation();
+        if (request.Name.HasValue)
+        {
+            CheckName(v, request.Name.Value);
+        }
+
+        if (request.TimeZone.HasValue)
+        {
+            CheckTimeZone(v, request.TimeZone.Value);
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToError();
+        }
+
+        if (request.Name.HasValue)
+        {
+            var name = request.Name.Value!.Trim();
+            if (await NameTakenAsync(name, id, ct))
+            {
+                return NameConflict(name);
+            }
+
+            site.Name = name;
+        }
+
+        site.TimeZone = request.TimeZone.Or(site.TimeZone)!;
+        await db.SaveChangesAsync(ct);
+        return site.ToDto();
+    }
+
+    /// <summary>Deletes a site without doors; a site with doors is a 409, so no door is left without a time zone.</summary>
+    public async Task<ApiError?> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var site = await db.Sites.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (site is null)
+        {
+            return new ApiError.NotFound("The site");
+        }
+
+        var doors = await db.Doors.CountAsync(d => d.SiteId == id, ct);
+        if (doors > 0)
+        {
+            return new ApiError.Conflict(
+                $"The site still has {doors} door{(doors == 1 ? "" : "s")}. Delete the doors or move them to another site first.");
+        }
+
+        db.Sites.Remove(site);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    private static void CheckName(Validation v, string? name) => v.Text("name", name, Site.NameMaxLength);
+
+    private static void CheckTimeZone(Validation v, string? timeZone)
+    {
+        if (string.IsNullOrWhiteSpace(timeZone))
+        {
+            v.Add("timeZone", "This field is required.");
+        }
+        else if (!TimeZones.IsValid(timeZone))
+        {
+            v.Add("timeZone", "Must be an IANA time zone such as \"Europe/Berlin\" or \"America/New_York\".");
+        }
+    }
+
+    private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
+        db.Sites.AnyAsync(s => s.Name == name && s.Id != except, ct);
+
+    private static ApiError.Conflict NameConflict(string name) => new($"A site named \"{name}\" already exists.");
+}
