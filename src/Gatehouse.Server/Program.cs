@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.AdminConsole;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
@@ -50,6 +51,8 @@ services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Owner, p => p.RequireClaim(GatehouseClaims.Role, "owner"))
     .AddPolicy(Policies.SystemAdministrator, p => p.RequireClaim(GatehouseClaims.SystemAdministrator, "true"));
 
+services.AddAdminConsole();
+
 services.AddRateLimiter(o =>
 {
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -88,6 +91,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/api", o => o.WithTitle("Gatehouse API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapGatehouseApi();
+app.MapAdminConsole();
 
 await app.RunAsync();
 

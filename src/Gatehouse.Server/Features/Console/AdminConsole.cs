@@ -1,0 +1,184 @@
+using System.Security.Claims;
+using Gatehouse.Server.Components;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Hosting.StaticWebAssets;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+// Not "…Features.Console": a namespace of that name would hide System.Console from every feature.
+namespace Gatehouse.Server.Features.AdminConsole;
+
+/// <summary>
+/// The admin console: Blazor pages served at <c>/</c> with their own cookie sign-in. The API keeps its
+/// bearer scheme as the default, so the console's cookie never authenticates a call to <c>/api/v1</c>.
+/// </summary>
+internal static class AdminConsoleRegistration
+{
+    public const string Scheme = "Console";
+    public const string Policy = "console";
+    public const string SignInPath = "/account/sign-in";
+    public const string SignOutPath = "/account/sign-out";
+
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+    public static IServiceCollection AddAdminConsole(this IServiceCollection services)
+    {
+        services.AddRazorComponents();
+        services.AddScoped<ConsoleUser>();
+        services.AddScoped<Flash>();
+
+        services.AddAuthentication()
+            .AddCookie(Scheme, o =>
+            {
+                o.Cookie.Name = "gatehouse.console";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = SignInPath;
+                o.LogoutPath = SignOutPath;
+                o.AccessDeniedPath = SignInPath;
+                o.ReturnUrlParameter = "returnUrl";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = RefreshFromStoreAsync;
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireClaim(GatehouseClaims.Role, "viewer", "admin", "owner"));
+
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "gatehouse.antiforgery";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+
+        // Keys that sign the console's cookies live in the data directory, so a restart keeps people signed in.
+        services.AddDataProtection();
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<GatehouseOptions>, ILoggerFactory>((o, gatehouse, logs) =>
+            o.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(gatehouse.Value.FullDataDirectory, "keys")), logs));
+        return services;
+    }
+
+    public static WebApplication MapAdminConsole(this WebApplication app)
+    {
+        app.Use(SecurityHeaders);
+        app.Use(ViewersMayNotPost);
+        app.UseAntiforgery();
+
+        // Run from a build rather than a publish (the README's `dotnet run`), the framework's files such as
+        // blazor.web.js are found through the build's manifest; Development does this on its own.
+        if (!app.Environment.IsDevelopment())
+        {
+            StaticWebAssetsLoader.UseStaticWebAssets(app.Environment, app.Configuration);
+        }
+
+        app.MapStaticAssets();
+        // The policy authenticates the cookie (the antiforgery token is bound to the signed-in admin);
+        // anonymous is allowed so an expired session can still sign out cleanly.
+        app.MapPost(SignOutPath, SignOut).RequireAuthorization(Policy).AllowAnonymous().ExcludeFromDescription();
+        app.MapRazorComponents<App>().RequireAuthorization(Policy);
+        return app;
+    }
+
+    /// <summary>The claims the console's cookie carries; the same as an API token's.</summary>
+    public static ClaimsPrincipal Principal(Admin admin) => SessionAuthenticationHandler.ToPrincipal(
+        new SessionCache.CachedSession(admin.Id, admin.OrganizationId, admin.Email, admin.Role, admin.IsSystemAdministrator, DateTimeOffset.MaxValue, 0),
+        Scheme);
+
+    private static bool IsConsolePage(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
+
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        // The API reference at /api brings its own scripts; the console's pages get the strict policy.
+        if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/openapi"))
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+        }
+
+        return next(context);
+    }
+
+    /// <summary>
+    /// Every form of a console page changes something, so a viewer's post is refused here, before any
+    /// page handler runs: hiding the buttons is not the protection, this is. Pages whose forms only read
+    /// opt out with <see cref="ViewerMayPostAttribute"/>.
+    /// </summary>
+    private static Task ViewersMayNotPost(HttpContext context, RequestDelegate next)
+    {
+        if (HttpMethods.IsPost(context.Request.Method) && IsConsolePage(context))
+        {
+            var metadata = context.GetEndpoint()!.Metadata;
+            var exempt = metadata.GetMetadata<IAllowAnonymous>() is not null || metadata.GetMetadata<ViewerMayPostAttribute>() is not null;
+            if (!exempt && !ConsoleUser.MayChange(context.User))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                return context.Response.WriteAsync("Your role may read but not change this organization.");
+            }
+        }
+
+        return next(context);
+    }
+
+    private static async Task<IResult> SignOut(HttpContext context, [FromForm] string? returnUrl)
+    {
+        await context.SignOutAsync(Scheme);
+        return TypedResults.LocalRedirect(SignInPath);
+    }
+
+    /// <summary>
+    /// Re-reads the admin on each request, so a deleted admin is signed out and a changed role applies at
+    /// once (one primary-key read; the console is not a hot path).
+    /// </summary>
+    private static async Task RefreshFromStoreAsync(CookieValidatePrincipalContext context)
+    {
+        if (!Guid.TryParse(context.Principal?.FindFirstValue(GatehouseClaims.AdminId), out var adminId))
+        {
+            context.RejectPrincipal();
+            return;
+        }
+
+        var db = context.HttpContext.RequestServices.GetRequiredService<GatehouseDbContext>();
+        var found = await db.Admins.IgnoreQueryFilters().AsNoTracking()
+            .Where(a => a.Id == adminId)
+            .Join(db.Organizations, a => a.OrganizationId, o => o.Id, (a, o) => new { Admin = a, OrganizationName = o.Name })
+            .SingleOrDefaultAsync(context.HttpContext.RequestAborted);
+        if (found is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            return;
+        }
+
+        // The layout shows the organization's name on every page; it is read here, with the admin, once.
+        ConsoleUser.SetOrganizationName(context.HttpContext, found.OrganizationName);
+        var admin = found.Admin;
+        if (context.Principal!.FindFirstValue(GatehouseClaims.Role) != ConsoleUser.RoleNameOf(admin.Role)
+            || context.Principal.FindFirstValue(GatehouseClaims.Email) != admin.Email
+            || context.Principal.FindFirstValue(GatehouseClaims.OrganizationId) != admin.OrganizationId.ToString())
+        {
+            context.ReplacePrincipal(Principal(admin));
+            context.ShouldRenew = true;
+        }
+    }
+}
+
+/// <summary>Marks a console page whose forms change nothing (a search, a what-if), so viewers may post them.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+internal sealed class ViewerMayPostAttribute : Attribute;
