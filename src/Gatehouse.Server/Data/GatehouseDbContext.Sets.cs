@@ -1,6 +1,8 @@
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Doors;
+using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -30,4 +32,8 @@ internal abstract partial class GatehouseDbContext
     public DbSet<User> Users => Set<User>();
 
     public DbSet<UserAccessGroup> UserAccessGroups => Set<UserAccessGroup>();
+
+    public DbSet<Credential> Credentials => Set<Credential>();
+
+    public DbSet<AccessEvent> AccessEvents => Set<AccessEvent>();
 }

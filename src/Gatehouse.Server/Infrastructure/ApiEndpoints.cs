@@ -1,6 +1,9 @@
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Doors;
+using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -25,5 +28,8 @@ internal static class ApiEndpoints
         api.MapSchedules();
         api.MapAccessGroups();
         api.MapUsers();
+        api.MapCredentials();
+        api.MapAccessDecisions();
+        api.MapAccessEvents();
     }
 }

@@ -141,6 +141,53 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.ToTable("ApiSessions");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Credentials.Credential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ValidFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("OrganizationId", "UserId");
+
+                    b.ToTable("Credentials", (string)null);
+
+                    b.HasDiscriminator<string>("Type");
+
+                    b.UseTphMappingStrategy();
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
                 {
                     b.Property<Guid>("Id")
@@ -169,6 +216,69 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Doors");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Events.AccessEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CredentialId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CredentialType")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DoorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(401)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "OccurredAt");
+
+                    b.HasIndex("OrganizationId", "DoorId", "OccurredAt");
+
+                    b.HasIndex("OrganizationId", "UserId", "OccurredAt");
+
+                    b.ToTable("AccessEvents");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Organizations.Organization", b =>
@@ -324,6 +434,36 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.ToTable("UserAccessGroups");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Credentials.CardCredential", b =>
+                {
+                    b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");
+
+                    b.Property<long?>("CardNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Csn")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FacilityCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Identity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasIndex("OrganizationId", "Identity")
+                        .IsUnique();
+
+                    b.HasDiscriminator().HasValue("Card");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.AccessGroups.AccessGroup", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -372,6 +512,21 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Credentials.Credential", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -384,6 +539,15 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Events.AccessEvent", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

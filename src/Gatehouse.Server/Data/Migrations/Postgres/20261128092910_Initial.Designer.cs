@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDbContext))]
-    [Migration("20261128091144_Initial")]
+    [Migration("20261128092910_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -149,6 +149,53 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.ToTable("ApiSessions");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Credentials.Credential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ValidFrom")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ValidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("OrganizationId", "UserId");
+
+                    b.ToTable("Credentials", (string)null);
+
+                    b.HasDiscriminator<string>("Type");
+
+                    b.UseTphMappingStrategy();
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
                 {
                     b.Property<Guid>("Id")
@@ -177,6 +224,69 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Doors");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Events.AccessEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CredentialId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CredentialType")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DoorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(401)
+                        .HasColumnType("character varying(401)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "OccurredAt");
+
+                    b.HasIndex("OrganizationId", "DoorId", "OccurredAt");
+
+                    b.HasIndex("OrganizationId", "UserId", "OccurredAt");
+
+                    b.ToTable("AccessEvents");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Organizations.Organization", b =>
@@ -332,6 +442,36 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.ToTable("UserAccessGroups");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Credentials.CardCredential", b =>
+                {
+                    b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");
+
+                    b.Property<long?>("CardNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Csn")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long?>("FacilityCode")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Identity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasIndex("OrganizationId", "Identity")
+                        .IsUnique();
+
+                    b.HasDiscriminator().HasValue("Card");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.AccessGroups.AccessGroup", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -380,6 +520,21 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Credentials.Credential", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -392,6 +547,15 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Events.AccessEvent", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -25,6 +25,36 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "AccessEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DoorName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 401, nullable: true),
+                    CredentialId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CredentialType = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Granted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccessEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccessEvents_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Admins",
                 columns: table => new
                 {
@@ -195,6 +225,42 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Credentials",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ValidFrom = table.Column<long>(type: "INTEGER", nullable: true),
+                    ValidUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Format = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    FacilityCode = table.Column<long>(type: "INTEGER", nullable: true),
+                    CardNumber = table.Column<long>(type: "INTEGER", nullable: true),
+                    Csn = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Identity = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Credentials", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Credentials_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Credentials_Users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "UserAccessGroups",
                 columns: table => new
                 {
@@ -245,6 +311,21 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AccessEvents_OrganizationId_DoorId_OccurredAt",
+                table: "AccessEvents",
+                columns: new[] { "OrganizationId", "DoorId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessEvents_OrganizationId_OccurredAt",
+                table: "AccessEvents",
+                columns: new[] { "OrganizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessEvents_OrganizationId_UserId_OccurredAt",
+                table: "AccessEvents",
+                columns: new[] { "OrganizationId", "UserId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccessGroupDoors_DoorId",
                 table: "AccessGroupDoors",
                 column: "DoorId");
@@ -281,6 +362,22 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 table: "ApiSessions",
                 column: "TokenHash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Credentials_OrganizationId_Identity",
+                table: "Credentials",
+                columns: new[] { "OrganizationId", "Identity" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Credentials_OrganizationId_UserId",
+                table: "Credentials",
+                columns: new[] { "OrganizationId", "UserId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Credentials_UserId",
+                table: "Credentials",
+                column: "UserId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Doors_OrganizationId",
@@ -320,10 +417,16 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AccessEvents");
+
+            migrationBuilder.DropTable(
                 name: "AccessGroupDoors");
 
             migrationBuilder.DropTable(
                 name: "ApiSessions");
+
+            migrationBuilder.DropTable(
+                name: "Credentials");
 
             migrationBuilder.DropTable(
                 name: "UserAccessGroups");

@@ -25,6 +25,36 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "AccessEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DoorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DoorName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserName = table.Column<string>(type: "character varying(401)", maxLength: 401, nullable: true),
+                    CredentialId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CredentialType = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    Granted = table.Column<bool>(type: "boolean", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccessEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccessEvents_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Admins",
                 columns: table => new
                 {
@@ -195,6 +225,42 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Credentials",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    ValidFrom = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ValidUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Format = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    FacilityCode = table.Column<long>(type: "bigint", nullable: true),
+                    CardNumber = table.Column<long>(type: "bigint", nullable: true),
+                    Csn = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    Identity = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Credentials", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Credentials_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Credentials_Users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "UserAccessGroups",
                 columns: table => new
                 {
@@ -245,6 +311,21 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AccessEvents_OrganizationId_DoorId_OccurredAt",
+                table: "AccessEvents",
+                columns: new[] { "OrganizationId", "DoorId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessEvents_OrganizationId_OccurredAt",
+                table: "AccessEvents",
+                columns: new[] { "OrganizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessEvents_OrganizationId_UserId_OccurredAt",
+                table: "AccessEvents",
+                columns: new[] { "OrganizationId", "UserId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccessGroupDoors_DoorId",
                 table: "AccessGroupDoors",
                 column: "DoorId");
@@ -281,6 +362,22 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                 table: "ApiSessions",
                 column: "TokenHash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Credentials_OrganizationId_Identity",
+                table: "Credentials",
+                columns: new[] { "OrganizationId", "Identity" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Credentials_OrganizationId_UserId",
+                table: "Credentials",
+                columns: new[] { "OrganizationId", "UserId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Credentials_UserId",
+                table: "Credentials",
+                column: "UserId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Doors_OrganizationId",
@@ -320,10 +417,16 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AccessEvents");
+
+            migrationBuilder.DropTable(
                 name: "AccessGroupDoors");
 
             migrationBuilder.DropTable(
                 name: "ApiSessions");
+
+            migrationBuilder.DropTable(
+                name: "Credentials");
 
             migrationBuilder.DropTable(
                 name: "UserAccessGroups");
