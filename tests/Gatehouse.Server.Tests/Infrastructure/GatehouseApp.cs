@@ -42,8 +42,8 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
-        // Start the host (migrations, bootstrap) before the first test.
-        _ = Server;
+        // Start the host (migrations, bootstrap) before the first test; on TestServer or, for browser tests, Kestrel.
+        StartServer();
     }
 
     async Task IAsyncLifetime.DisposeAsync()

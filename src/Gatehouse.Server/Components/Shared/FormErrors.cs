@@ -40,6 +40,19 @@ public sealed class FormErrors
         _ => General("The change could not be made."),
     };
 
+    /// <summary>The same errors with their field names rewritten (rows the form numbers differently than the request).</summary>
+    public FormErrors MapFields(Func<string, string> map)
+    {
+        var mapped = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (field, messages) in _fields)
+        {
+            var key = map(field);
+            mapped[key] = mapped.TryGetValue(key, out var existing) ? [.. existing, .. messages] : messages;
+        }
+
+        return new(mapped, Message);
+    }
+
     public bool Has(string field) => _fields.ContainsKey(field);
 
     /// <summary>
