@@ -62,7 +62,11 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
         var group = new AccessGroup { Name = name, ScheduleId = request.ScheduleId!.Value, CreatedAt = clock.GetUtcNow() };
         group.Doors.AddRange(doorIds.Select(d => new AccessGroupDoor { AccessGroupId = group.Id, DoorId = d }));
         db.AccessGroups.Add(group);
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(group.Name, group.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return group.ToDto();
     }
 
@@ -123,7 +127,11 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
                 .Select(d => new AccessGroupDoor { AccessGroupId = group.Id, DoorId = d }));
         }
 
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(group.Name, group.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return group.ToDto();
     }
 
@@ -173,6 +181,28 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
 
     private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
         db.AccessGroups.AnyAsync(g => g.Name == name && g.Id != except, ct);
+
+    /// <summary>
+    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
+    /// refuses the row and the answer is the same 409 rather than a 500.
+    /// </summary>
+    private async Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (!await NameTakenAsync(name, id, ct))
+            {
+                throw;
+            }
+
+            return NameConflict(name);
+        }
+    }
 
     private static ApiError.Conflict NameConflict(string name) => new($"An access group named \"{name}\" already exists.");
 }

@@ -63,7 +63,11 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 
         var door = new Door { SiteId = siteId, Name = name, CreatedAt = clock.GetUtcNow() };
         db.Doors.Add(door);
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(door.SiteId, door.Name, door.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return door.ToDto();
     }
 
@@ -101,7 +105,11 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 
         door.Name = name;
         door.SiteId = siteId;
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(door.SiteId, door.Name, door.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return door.ToDto();
     }
 
@@ -138,6 +146,28 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 
     private Task<bool> NameTakenAsync(Guid siteId, string name, Guid? except, CancellationToken ct) =>
         db.Doors.AnyAsync(d => d.SiteId == siteId && d.Name == name && d.Id != except, ct);
+
+    /// <summary>
+    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
+    /// refuses the row and the answer is the same 409 rather than a 500.
+    /// </summary>
+    private async Task<ApiError?> SaveNamedAsync(Guid siteId, string name, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (!await NameTakenAsync(siteId, name, id, ct))
+            {
+                throw;
+            }
+
+            return NameConflict(name);
+        }
+    }
 
     private static ApiError.Conflict NameConflict(string name) => new($"The site already has a door named \"{name}\".");
 }

@@ -78,7 +78,11 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 
         var schedule = new Schedule { Name = name, Windows = windows, Holidays = holidays, CreatedAt = clock.GetUtcNow() };
         db.Schedules.Add(schedule);
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(schedule.Name, schedule.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return schedule.ToDto();
     }
 
@@ -116,7 +120,11 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 
         schedule.Windows = windows;
         schedule.Holidays = holidays;
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(schedule.Name, schedule.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return schedule.ToDto();
     }
 
@@ -129,16 +137,40 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
             return new ApiError.NotFound("The schedule");
         }
 
-        var groups = await db.AccessGroups.Where(g => g.ScheduleId == id).OrderBy(g => g.Name).Select(g => g.Name).Take(4).ToListAsync(ct);
-        if (groups.Count > 0)
+        if (await InUseAsync(id, ct) is { } inUse)
         {
-            var names = string.Join(", ", groups.Take(3).Select(n => $"\"{n}\"")) + (groups.Count > 3 ? " and others" : "");
-            return new ApiError.Conflict($"The schedule is used by the access group(s) {names}. Give them another schedule first.");
+            return inUse;
         }
 
         db.Schedules.Remove(schedule);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // An access group given this schedule meanwhile: the foreign key refused the delete.
+            if (await InUseAsync(id, ct) is { } conflict)
+            {
+                return conflict;
+            }
+
+            throw;
+        }
+
         return null;
+    }
+
+    private async Task<ApiError?> InUseAsync(Guid id, CancellationToken ct)
+    {
+        var groups = await db.AccessGroups.Where(g => g.ScheduleId == id).OrderBy(g => g.Name).Select(g => g.Name).Take(4).ToListAsync(ct);
+        if (groups.Count == 0)
+        {
+            return null;
+        }
+
+        var names = string.Join(", ", groups.Take(3).Select(n => $"\"{n}\"")) + (groups.Count > 3 ? " and others" : "");
+        return new ApiError.Conflict($"The schedule is used by the access group(s) {names}. Give them another schedule first.");
     }
 
     /// <summary>
@@ -204,6 +236,28 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 
     private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
         db.Schedules.AnyAsync(s => s.Name == name && s.Id != except, ct);
+
+    /// <summary>
+    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
+    /// refuses the row and the answer is the same 409 rather than a 500.
+    /// </summary>
+    private async Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (!await NameTakenAsync(name, id, ct))
+            {
+                throw;
+            }
+
+            return NameConflict(name);
+        }
+    }
 
     private static ApiError.Conflict NameConflict(string name) => new($"A schedule named \"{name}\" already exists.");
 }

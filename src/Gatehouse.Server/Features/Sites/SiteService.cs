@@ -58,7 +58,11 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
 
         var site = new Site { Name = name, TimeZone = request.TimeZone!, CreatedAt = clock.GetUtcNow() };
         db.Sites.Add(site);
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(site.Name, site.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return site.ToDto();
     }
 
@@ -98,7 +102,11 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
         }
 
         site.TimeZone = request.TimeZone.Or(site.TimeZone)!;
-        await db.SaveChangesAsync(ct);
+        if (await SaveNamedAsync(site.Name, site.Id, ct) is { } conflict)
+        {
+            return conflict;
+        }
+
         return site.ToDto();
     }
 
@@ -111,16 +119,36 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
             return new ApiError.NotFound("The site");
         }
 
-        var doors = await db.Doors.CountAsync(d => d.SiteId == id, ct);
-        if (doors > 0)
+        if (await DoorsRemainAsync(id, ct) is { } inUse)
         {
-            return new ApiError.Conflict(
-                $"The site still has {doors} door{(doors == 1 ? "" : "s")}. Delete the doors or move them to another site first.");
+            return inUse;
         }
 
         db.Sites.Remove(site);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A door added meanwhile: the foreign key refused the delete.
+            if (await DoorsRemainAsync(id, ct) is { } conflict)
+            {
+                return conflict;
+            }
+
+            throw;
+        }
+
         return null;
+    }
+
+    private async Task<ApiError?> DoorsRemainAsync(Guid id, CancellationToken ct)
+    {
+        var doors = await db.Doors.CountAsync(d => d.SiteId == id, ct);
+        return doors == 0
+            ? null
+            : new ApiError.Conflict($"The site still has {doors} door{(doors == 1 ? "" : "s")}. Delete the doors or move them to another site first.");
     }
 
     private static void CheckName(Validation v, string? name) => v.Text("name", name, Site.NameMaxLength);
@@ -139,6 +167,28 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
 
     private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
         db.Sites.AnyAsync(s => s.Name == name && s.Id != except, ct);
+
+    /// <summary>
+    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
+    /// refuses the row and the answer is the same 409 rather than a 500.
+    /// </summary>
+    private async Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (!await NameTakenAsync(name, id, ct))
+            {
+                throw;
+            }
+
+            return NameConflict(name);
+        }
+    }
 
     private static ApiError.Conflict NameConflict(string name) => new($"A site named \"{name}\" already exists.");
 }

@@ -68,6 +68,9 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
 {
     public const int SearchMaxLength = 200;
 
+    /// <summary>The most users one import may create.</summary>
+    public const int MaxImportRows = 5000;
+
     /// <summary>
     /// A page of users ordered by last name, first name and ID. <paramref name="search"/> matches any part of
     /// the first name, last name or email, ignoring case.
@@ -102,18 +105,86 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
 
     public async Task<Result<UserDto>> CreateAsync(CreateUserRequest request, CancellationToken ct)
     {
-        var v = new Validation()
-            .Text("firstName", request.FirstName, User.NameMaxLength)
-            .Text("lastName", request.LastName, User.NameMaxLength)
-            .Period("validUntil", request.ValidFrom, request.ValidUntil);
-        CheckEmail(v, request.Email);
-        CheckPhone(v, request.Phone);
+        var v = new Validation();
+        CheckNew(v, "", request);
         var groupIds = await CheckAccessGroupsAsync(v, request.AccessGroupIds ?? [], ct);
         if (!v.IsValid)
         {
             return v.ToError();
         }
 
+        var user = NewUser(request, groupIds);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        return user.ToDto();
+    }
+
+    /// <summary>
+    /// Checks users to import (from the console's CSV upload) by the same rules as <see cref="CreateAsync"/>.
+    /// Field paths name the row: <c>rows[2].email</c> is the third user's email.
+    /// </summary>
+    public async Task<ApiError?> CheckImportAsync(IReadOnlyList<CreateUserRequest> rows, CancellationToken ct)
+    {
+        var v = await CheckImportRowsAsync(rows, ct);
+        return v.IsValid ? null : v.ToError();
+    }
+
+    /// <summary>
+    /// Creates all of <paramref name="rows"/> or, when any row is invalid, none of them: they are saved
+    /// together, so a failure part-way leaves the store as it was.
+    /// </summary>
+    public async Task<Result<int>> ImportAsync(IReadOnlyList<CreateUserRequest> rows, CancellationToken ct)
+    {
+        var v = await CheckImportRowsAsync(rows, ct);
+        if (!v.IsValid)
+        {
+            return v.ToError();
+        }
+
+        db.Users.AddRange(rows.Select(r => NewUser(r, [.. (r.AccessGroupIds ?? []).Distinct()])));
+        await db.SaveChangesAsync(ct);
+        return rows.Count;
+    }
+
+    private async Task<Validation> CheckImportRowsAsync(IReadOnlyList<CreateUserRequest> rows, CancellationToken ct)
+    {
+        var v = new Validation();
+        if (rows.Count is 0 or > MaxImportRows)
+        {
+            return v.Add("rows", $"Import between 1 and {MaxImportRows} users at a time.");
+        }
+
+        // One read of the organization's groups serves every row.
+        var known = (await db.AccessGroups.Select(g => g.Id).ToListAsync(ct)).ToHashSet();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var prefix = $"rows[{i}].";
+            CheckNew(v, prefix, rows[i]);
+            var groupIds = rows[i].AccessGroupIds ?? [];
+            for (var g = 0; g < groupIds.Count; g++)
+            {
+                if (!known.Contains(groupIds[g]))
+                {
+                    v.Add($"{prefix}accessGroupIds[{g}]", "The access group was not found.");
+                }
+            }
+        }
+
+        return v;
+    }
+
+    /// <summary>The checks of a new user that need no store; <paramref name="prefix"/> goes before each field's name.</summary>
+    private static void CheckNew(Validation v, string prefix, CreateUserRequest request)
+    {
+        v.Text(prefix + "firstName", request.FirstName, User.NameMaxLength)
+            .Text(prefix + "lastName", request.LastName, User.NameMaxLength)
+            .Period(prefix + "validUntil", request.ValidFrom, request.ValidUntil);
+        CheckEmail(v, request.Email, prefix + "email");
+        CheckPhone(v, request.Phone, prefix + "phone");
+    }
+
+    private User NewUser(CreateUserRequest request, IReadOnlyList<Guid> groupIds)
+    {
         var user = new User
         {
             FirstName = request.FirstName!.Trim(),
@@ -126,9 +197,7 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
             CreatedAt = clock.GetUtcNow(),
         };
         user.AccessGroups.AddRange(groupIds.Select(g => new UserAccessGroup { UserId = user.Id, AccessGroupId = g }));
-        db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
-        return user.ToDto();
+        return user;
     }
 
     public async Task<Result<UserDto>> UpdateAsync(Guid id, UpdateUserRequest request, CancellationToken ct)
@@ -225,7 +294,7 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
         return null;
     }
 
-    private static void CheckEmail(Validation v, string? email)
+    private static void CheckEmail(Validation v, string? email, string field = "email")
     {
         if (string.IsNullOrWhiteSpace(email))
         {
@@ -234,15 +303,15 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
 
         if (email.Length > User.EmailMaxLength || !EmailAddress.IsValid(email))
         {
-            v.Add("email", "Must be an email address such as ana@example.com.");
+            v.Add(field, "Must be an email address such as ana@example.com.");
         }
     }
 
-    private static void CheckPhone(Validation v, string? phone)
+    private static void CheckPhone(Validation v, string? phone, string field = "phone")
     {
         if (!string.IsNullOrWhiteSpace(phone) && !E164().IsMatch(phone.Trim()))
         {
-            v.Add("phone", "Must be an E.164 number: \"+\" and 8 to 15 digits, such as +4930123456.");
+            v.Add(field, "Must be an E.164 number: \"+\" and 8 to 15 digits, such as +4930123456.");
         }
     }
 

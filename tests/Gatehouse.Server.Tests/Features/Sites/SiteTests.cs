@@ -97,6 +97,19 @@ public sealed class SiteTests(ManyOrganizationsApp app) : IClassFixture<ManyOrga
     }
 
     [Fact]
+    public async Task Create_SameNameConcurrently_CreatesOneAndAnswersTheRest409()
+    {
+        var org = await app.NewOrganizationAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            org.Owner.PostAsJsonAsync(Sites, new { name = "Race", timeZone = "UTC" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        Assert.Equal(1, await org.Owner.TotalAsync(Sites));
+    }
+
+    [Fact]
     public async Task Create_MalformedJson_Is400()
     {
         var org = await app.NewOrganizationAsync();
