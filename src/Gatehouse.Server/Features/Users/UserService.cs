@@ -277,8 +277,8 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
     }
 
     /// <summary>
-    /// Deletes a user with their memberships; their credentials go with them through the database's
-    /// cascade, so a deleted person's card opens nothing.
+    /// Deletes a user with their memberships and credentials, so a deleted person's card opens nothing. The
+    /// database cascades to credentials anyway; loading them first puts each one in the audit log.
     /// </summary>
     public async Task<ApiError?> DeleteAsync(Guid id, CancellationToken ct)
     {
@@ -288,6 +288,7 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
             return new ApiError.NotFound("The user");
         }
 
+        db.Credentials.RemoveRange(await db.Credentials.Where(c => c.UserId == id).ToListAsync(ct));
         db.UserAccessGroups.RemoveRange(user.AccessGroups);
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);

@@ -305,6 +305,21 @@ public sealed class UserTests(ManyOrganizationsApp app) : IClassFixture<ManyOrga
     }
 
     [Fact]
+    public async Task Delete_UserWithCard_RemovesTheCardSoItCanBeGivenToSomeoneElse()
+    {
+        var org = await app.NewOrganizationAsync();
+        var leaver = await org.Owner.NewUserAsync("Leaving", "Soon");
+        var successor = await org.Owner.NewUserAsync("Coming", "Next");
+        var card = new { format = "H10301", facilityCode = 12, cardNumber = 3456 };
+        var credential = await org.Owner.CreateAsync($"{Users}/{leaver.Id()}/credentials/cards", card);
+
+        await (await org.Owner.DeleteAsync($"{Users}/{leaver.Id()}")).AssertStatusAsync(HttpStatusCode.NoContent);
+
+        await (await org.Owner.GetAsync($"/api/v1/credentials/{credential.Id()}")).AssertStatusAsync(HttpStatusCode.NotFound);
+        await org.Owner.CreateAsync($"{Users}/{successor.Id()}/credentials/cards", card);
+    }
+
+    [Fact]
     public async Task AnotherOrganizationsUser_Is404ForEveryCallAndUnchanged()
     {
         var mine = await app.NewOrganizationAsync();
