@@ -3,6 +3,45 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gatehouse.Server.Features.Credentials;
 
+/// <summary>
+/// The body of <c>PATCH /credentials/{id}</c>. The status is read as text here so that an unknown value is
+/// a 400 naming <c>status</c> rather than an unreadable body.
+/// </summary>
+internal sealed record UpdateCredentialBody
+{
+    public Optional<string?> Status { get; init; }
+
+    public Optional<DateTimeOffset?> ValidFrom { get; init; }
+
+    public Optional<DateTimeOffset?> ValidUntil { get; init; }
+
+    /// <summary>The service's request; null when the status is not one of the statuses.</summary>
+    public UpdateCredentialRequest? ToRequest()
+    {
+        var status = default(Optional<CredentialStatus?>);
+        if (Status.HasValue)
+        {
+            switch (Status.Value)
+            {
+                case "active":
+                    status = new Optional<CredentialStatus?>(CredentialStatus.Active);
+                    break;
+                case "suspended":
+                    status = new Optional<CredentialStatus?>(CredentialStatus.Suspended);
+                    break;
+                case null:
+                    // The service refuses a null status, naming the field.
+                    status = new Optional<CredentialStatus?>(null);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return new UpdateCredentialRequest { Status = status, ValidFrom = ValidFrom, ValidUntil = ValidUntil };
+    }
+}
+
 internal static class CredentialEndpoints
 {
     public static void MapCredentials(this IEndpointRouteBuilder api)
@@ -40,8 +79,13 @@ internal static class CredentialEndpoints
     }
 
     private static async Task<Results<Ok<CredentialDto>, ProblemHttpResult>> Update(
-        Guid id, UpdateCredentialRequest request, CredentialService credentials, CancellationToken ct)
+        Guid id, UpdateCredentialBody body, CredentialService credentials, CancellationToken ct)
     {
+        if (body.ToRequest() is not { } request)
+        {
+            return ApiError.Invalid.Field("status", "Must be active or suspended.").ToProblem();
+        }
+
         var result = await credentials.UpdateAsync(id, request, ct);
         return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
     }

@@ -11,8 +11,7 @@ internal sealed record CreateCardCredentialRequest(
 /// <summary>A partial change of any kind of credential; <c>null</c> clears a validity bound.</summary>
 internal sealed record UpdateCredentialRequest
 {
-    /// <summary><c>active</c> or <c>suspended</c>; text, so that any other value is a 400 naming <c>status</c>.</summary>
-    public Optional<string?> Status { get; init; }
+    public Optional<CredentialStatus?> Status { get; init; }
 
     public Optional<DateTimeOffset?> ValidFrom { get; init; }
 
@@ -109,21 +108,9 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
         }
 
         var v = new Validation();
-        var status = credential.Status;
-        if (request.Status.HasValue)
+        if (request.Status is { HasValue: true, Value: null })
         {
-            switch (request.Status.Value)
-            {
-                case "active":
-                    status = CredentialStatus.Active;
-                    break;
-                case "suspended":
-                    status = CredentialStatus.Suspended;
-                    break;
-                default:
-                    v.Add("status", "Must be active or suspended.");
-                    break;
-            }
+            v.Add("status", "Must be active or suspended.");
         }
 
         var from = request.ValidFrom.Or(credential.ValidFrom);
@@ -146,6 +133,7 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
             return v.ToError();
         }
 
+        var status = request.Status.Value ?? credential.Status;
         if (status != credential.Status || from != credential.ValidFrom || until != credential.ValidUntil)
         {
             credential.Status = status;
