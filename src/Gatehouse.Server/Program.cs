@@ -7,6 +7,7 @@ using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.AdminConsole;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
+using Gatehouse.Server.Features.Demo;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
@@ -53,6 +54,9 @@ services.AddScoped<SnapshotSourceLoader>();
 services.AddScoped<AccessDecisionService>();
 services.AddSingleton<AccessSnapshotCache>();
 services.AddSingleton<IInterceptor, AccessSnapshotInvalidator>();
+services.AddScoped<DemoWorld>();
+services.AddScoped<DemoHistory>();
+services.AddScoped<DemoSeeder>();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);

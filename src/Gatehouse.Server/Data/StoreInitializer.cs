@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gatehouse.Server.Features.Demo;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,13 @@ internal sealed partial class StoreInitializer(
         if (!await db.Organizations.AnyAsync(cancellationToken))
         {
             await BootstrapAsync(scope.ServiceProvider, cancellationToken);
+        }
+
+        if (options.Value.Demo)
+        {
+            // A scope of its own: the demo acts for the bootstrap organization from a clean change tracker.
+            await using var demo = scopes.CreateAsyncScope();
+            await demo.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
         }
 
         readiness.MarkReady();
