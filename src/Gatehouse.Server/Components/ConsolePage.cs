@@ -29,14 +29,11 @@ public abstract class ConsolePage : ComponentBase
         Navigation.NavigateTo(url);
     }
 
-    /// <summary>Answers 404 for a resource that is not there (or belongs to another organization).</summary>
-    protected void SetNotFound()
-    {
-        if (!HttpContext.Response.HasStarted)
-        {
-            HttpContext.Response.StatusCode = StatusCodes.Status404NotFound;
-        }
-    }
+    /// <summary>
+    /// Answers 404 with the not-found page, for an item that is not there or belongs to another
+    /// organization (which is never told apart). Rendering of the current page stops.
+    /// </summary>
+    protected void SetNotFound() => Navigation.NotFound();
 
     /// <summary>A route or query value as an ID; anything else reads as none.</summary>
     protected static Guid? ParseId(string? value) => Guid.TryParse(value, out var id) ? id : null;

@@ -202,6 +202,14 @@ public sealed class BrowserSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Follows an item of the main menu (Doors, Schedules, Settings …).</summary>
+    public async Task MenuAsync(string item)
+    {
+        await Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })
+            .GetByRole(AriaRole.Link, new() { Name = item, Exact = true }).ClickAsync();
+        await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.Equals("/", StringComparison.Ordinal) || item == "Overview");
+    }
+
     /// <summary>Requests with the session's cookies, outside the page (for crafted posts).</summary>
     public IAPIRequestContext Request => _context.APIRequest;
 
@@ -209,6 +217,9 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(ConsoleApp.ScreenshotDirectory);
+
+        // From the top, so the sticky bar is drawn where a person sees it.
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new PageScreenshotOptions
         {
             Path = Path.Combine(ConsoleApp.ScreenshotDirectory, name + ".png"),
