@@ -5,6 +5,7 @@ using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.AdminConsole;
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Demo;
@@ -16,10 +17,9 @@ using Gatehouse.Server.Features.Sites;
 using Gatehouse.Server.Features.Users;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -31,9 +31,11 @@ services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Secti
 services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
 services.AddSingleton(TimeProvider.System);
+services.AddSingleton(new OperatorConsole(Console.Out));
 services.AddHttpContextAccessor();
 services.AddMemoryCache();
 services.AddScoped<CurrentOrganization>();
+services.AddSingleton<IInterceptor, AuditInterceptor>();
 services.AddGatehouseStore(builder.Configuration);
 services.AddSingleton<StoreReadiness>();
 services.AddHostedService<StoreInitializer>();
@@ -41,7 +43,9 @@ services.AddHostedService<StoreInitializer>();
 services.AddSingleton<IPasswordHasher<Admin>, PasswordHasher<Admin>>();
 services.AddSingleton<SessionCache>();
 services.AddScoped<AccountService>();
+services.AddScoped<AdminService>();
 services.AddScoped<OrganizationService>();
+services.AddScoped<AuditService>();
 services.AddScoped<SiteService>();
 services.AddScoped<DoorService>();
 services.AddScoped<ScheduleService>();
@@ -61,16 +65,22 @@ services.AddScoped<DemoSeeder>();
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
 services.AddAuthorizationBuilder()
-    .AddPolicy(Policies.Viewer, p => p.RequireClaim(GatehouseClaims.Role, "viewer", "admin", "owner"))
+    .AddPolicy(Policies.Viewer, p => p.RequireClaim(GatehouseClaims.Role, "viewer", "admin", "owner").AddRequirements(new MutationsNeedAdmin()))
     .AddPolicy(Policies.Admin, p => p.RequireClaim(GatehouseClaims.Role, "admin", "owner"))
     .AddPolicy(Policies.Owner, p => p.RequireClaim(GatehouseClaims.Role, "owner"))
     .AddPolicy(Policies.SystemAdministrator, p => p.RequireClaim(GatehouseClaims.SystemAdministrator, "true"));
+services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
 services.AddAdminConsole();
 
 services.AddRateLimiter(o =>
 {
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    o.OnRejected = (context, _) =>
+    {
+        context.HttpContext.Response.Headers.RetryAfter = "60";
+        return ValueTask.CompletedTask;
+    };
     o.AddPolicy(AuthEndpoints.SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
         http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
         _ => new FixedWindowRateLimiterOptions
@@ -88,23 +98,29 @@ services.ConfigureHttpJsonOptions(o =>
 services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 services.AddProblemDetails();
 services.AddExceptionHandler<BadRequestHandler>();
-services.AddOpenApi("v1");
-services.AddHealthChecks()
-    .AddCheck("store", () => HealthCheckResult.Healthy(), tags: ["live"])
-    .AddCheck<StoreReadinessCheck>("ready", tags: ["ready"]);
+services.AddGatehouseOpenApi();
+services.AddReadinessCheck<StoreReadinessCheck>("store");
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+app.MapHealth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-app.MapScalarApiReference("/api", o => o.WithTitle("Gatehouse API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+// The machine may have no internet: the reference runs from the script bundled in the package, without web fonts or telemetry.
+app.MapScalarApiReference("/api", o => o
+        .WithTitle("Gatehouse API")
+        .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+        .DisableDefaultFonts()
+        .DisableTelemetry()
+        .DisableAgent()
+        .DisableMcp())
+    .AllowAnonymous();
 app.MapGatehouseApi();
 app.MapAdminConsole();
 
@@ -112,9 +128,3 @@ await app.RunAsync();
 
 /// <summary>The server's entry point; public so tests can host it.</summary>
 public partial class Program;
-
-internal sealed class StoreReadinessCheck(StoreReadiness readiness) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(readiness.IsReady ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("The store is not migrated yet."));
-}

@@ -1,5 +1,6 @@
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
@@ -18,6 +19,8 @@ internal abstract partial class GatehouseDbContext
     public DbSet<Admin> Admins => Set<Admin>();
 
     public DbSet<ApiSession> ApiSessions => Set<ApiSession>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<Site> Sites => Set<Site>();
 

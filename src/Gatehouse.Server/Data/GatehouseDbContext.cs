@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Reflection;
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -15,7 +17,24 @@ internal abstract partial class GatehouseDbContext(DbContextOptions options, Cur
     : DbContext(options)
 {
     /// <summary>Read by the query filters at query time (EF parameterises members of the context).</summary>
-    private Guid? CurrentOrganizationId => organization.Id;
+    internal Guid? CurrentOrganizationId => organization.Id;
+
+    /// <summary>Entries for the audit log that are not row changes (a lockout); written with the next save.</summary>
+    internal List<AuditNote> PendingAuditNotes { get; } = [];
+
+    /// <summary>
+    /// Holds back every other writer of the organization's audit chain (and of anything checked under the
+    /// same lock, such as "the last owner") until the current transaction ends. Needs a transaction.
+    /// </summary>
+    internal abstract Task LockOrganizationAsync(Guid organizationId, CancellationToken ct);
+
+    private protected void RequireTransaction()
+    {
+        if (Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Locking an organization needs a transaction.");
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -61,6 +80,14 @@ internal abstract partial class GatehouseDbContext(DbContextOptions options, Cur
 internal sealed class SqliteGatehouseDbContext(DbContextOptions<SqliteGatehouseDbContext> options, CurrentOrganization organization)
     : GatehouseDbContext(options, organization)
 {
+    // Microsoft.Data.Sqlite begins transactions with BEGIN IMMEDIATE, which already holds the only write
+    // lock of the file: writers are serialised whole, so there is nothing more to take.
+    internal override Task LockOrganizationAsync(Guid organizationId, CancellationToken ct)
+    {
+        RequireTransaction();
+        return Task.CompletedTask;
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot compare or order DateTimeOffset text; store UTC ticks so it can.
@@ -76,6 +103,17 @@ internal sealed class SqliteGatehouseDbContext(DbContextOptions<SqliteGatehouseD
 internal sealed class PostgresGatehouseDbContext(DbContextOptions<PostgresGatehouseDbContext> options, CurrentOrganization organization)
     : GatehouseDbContext(options, organization)
 {
+    // A transaction-level advisory lock: released by COMMIT or ROLLBACK, so it cannot leak. Keyed by the
+    // random half of the (version 7) id; two organizations sharing a key only wait for each other.
+    internal override async Task LockOrganizationAsync(Guid organizationId, CancellationToken ct)
+    {
+        RequireTransaction();
+        Span<byte> bytes = stackalloc byte[16];
+        organizationId.TryWriteBytes(bytes);
+        var key = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Npgsql's timestamptz takes only offset zero; instants are kept in UTC anyway.

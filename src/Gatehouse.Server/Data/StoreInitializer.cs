@@ -24,6 +24,7 @@ internal sealed partial class StoreInitializer(
     IOptions<GatehouseOptions> options,
     IOptions<BootstrapOptions> bootstrap,
     StoreReadiness readiness,
+    OperatorConsole console,
     ILogger<StoreInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -71,7 +72,7 @@ internal sealed partial class StoreInitializer(
         if (generated)
         {
             // Printed once, to the console only, so the owner can sign in; never logged.
-            Console.WriteLine($"""
+            console.Print($"""
 
                 ==========================================================
                  Gatehouse created the organization "{settings.OrganizationName}".

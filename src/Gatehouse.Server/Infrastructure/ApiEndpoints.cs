@@ -1,5 +1,6 @@
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Doors;
@@ -15,11 +16,17 @@ internal static class ApiEndpoints
 {
     /// <summary>
     /// Everything under <c>/api/v1</c>. Reading needs the viewer role; every endpoint that is not a GET
-    /// needs at least the admin role unless it says otherwise, so a new endpoint cannot forget it.
+    /// needs at least the admin role unless it names a policy of its own (<see cref="MutationsNeedAdmin"/>,
+    /// part of the viewer policy), so a new endpoint cannot forget it.
     /// </summary>
     public static void MapGatehouseApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer).AddEndpointFilter(MutationsNeedAdmin.Filter);
+        // Where to start, for someone who types the API's address into a browser (and not the reference page's route).
+        app.MapGet("/api/v1", () => TypedResults.Ok(new ApiIndex("/api/v1/auth/token", "/openapi/v1.json", "/api/")))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);
 
         api.MapAuth();
         api.MapOrganizations();
@@ -31,5 +38,9 @@ internal static class ApiEndpoints
         api.MapCredentials();
         api.MapAccessDecisions();
         api.MapAccessEvents();
+        api.MapAdmins();
+        api.MapAudit();
     }
 }
+
+internal sealed record ApiIndex(string SignIn, string OpenApi, string Reference);

@@ -1,14 +1,15 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Server.Infrastructure;
 
 /// <summary>
-/// Turns a body that cannot be read (malformed JSON, a field of the wrong type, an unknown field) into a
-/// 400 problem that names the field, instead of an empty 400.
+/// Turns a request that cannot be read (malformed JSON, a field of the wrong type, an unknown field, a
+/// query value that is not a number) into a 400 problem that names the field, instead of an empty 400.
 /// </summary>
-internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -17,25 +18,24 @@ internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExce
             return false;
         }
 
-        var field = "body";
-        var message = "The request body is not valid JSON.";
+        string field;
+        string message;
         if (bad.InnerException is JsonException json)
         {
-            field = FieldOf(json.Path);
-            message = json.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "This field is not known."
-                : json.Path is null or "$" ? "The request body is not valid JSON." : "The value has the wrong type or format.";
-            if (json.Message.Contains("could not be mapped", StringComparison.Ordinal) && ExtractUnknownProperty(json.Message) is { } unknown)
-            {
-                field = unknown;
-            }
+            (field, message) = Describe(json);
         }
         else if (bad.StatusCode != StatusCodes.Status400BadRequest)
         {
             return false;
         }
+        else if (bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase))
+        {
+            (field, message) = ("body", "A JSON body is required.");
+        }
         else
         {
+            // "Failed to bind parameter "int? page" from "one"." / "Required parameter "int page" was not provided from query string."
+            field = ParameterName().Match(bad.Message) is { Success: true } m ? m.Groups[1].Value : "body";
             message = bad.Message;
         }
 
@@ -52,15 +52,26 @@ internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExce
         });
     }
 
+    private static (string Field, string Message) Describe(JsonException json)
+    {
+        // The reader's own exception inside means the text is not JSON at all (truncated, a stray comma…).
+        if (json.InnerException is JsonException || json.Path is null or "$")
+        {
+            return ("body", json.LineNumber is { } line
+                ? $"The request body is not valid JSON (line {line + 1}, position {json.BytePositionInLine + 1})."
+                : "The request body is not valid JSON.");
+        }
+
+        // The path of an unknown property already ends with its name: $.windows[0].colour.
+        return json.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? (FieldOf(json.Path), "This field is not known.")
+            : (FieldOf(json.Path), "The value has the wrong type or format.");
+    }
+
     /// <summary><c>$.windows[0].start</c> → <c>windows[0].start</c>.</summary>
     private static string FieldOf(string? path) =>
         path is null or "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
-    private static string? ExtractUnknownProperty(string message)
-    {
-        // "The JSON property 'x' could not be mapped to any .NET member contained in type …"
-        var start = message.IndexOf('\'', StringComparison.Ordinal);
-        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
-        return end > start ? message[(start + 1)..end] : null;
-    }
+    [GeneratedRegex("""parameter "(?:[^"]* )?([A-Za-z_][A-Za-z0-9_]*)"(?: was not provided| from)""")]
+    private static partial Regex ParameterName();
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -76,6 +77,8 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Gatehouse:Bootstrap:OwnerEmail", SystemAdminEmail);
         builder.UseSetting("Gatehouse:Bootstrap:OwnerPassword", SystemAdminPassword);
         builder.UseSetting("Gatehouse:PublicBaseUrl", "http://gatehouse.test");
+        // Every test signs in several times from the same (test server) address; the limit has its own test.
+        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
         if (OnPostgres)
         {
             var connection = new NpgsqlConnectionStringBuilder(_postgresBase) { Database = _databaseName };
@@ -86,6 +89,8 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            // Same hash format, fewer rounds: tests sign in hundreds of times on small machines.
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
         });
         ConfigureTestServices(builder);
     }

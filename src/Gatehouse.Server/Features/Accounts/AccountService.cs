@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -8,12 +9,13 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Server.Features.Accounts;
 
 /// <summary>Passwords, sign-in with lockout, and API tokens. Shared by the API and the admin console.</summary>
-internal sealed class AccountService(
+internal sealed partial class AccountService(
     GatehouseDbContext db,
     IPasswordHasher<Admin> hasher,
     SessionCache sessions,
     TimeProvider clock,
-    IOptions<AccountOptions> options)
+    IOptions<AccountOptions> options,
+    ILogger<AccountService> logger)
 {
     // Verified against when the email is unknown, so both paths cost the same.
     private static readonly string UnknownUserHash = new PasswordHasher<Admin>().HashPassword(null!, "not-a-password-" + Guid.NewGuid());
@@ -42,6 +44,9 @@ internal sealed class AccountService(
             {
                 admin.LockedUntil = now + options.Value.LockoutDuration;
                 admin.FailedSignIns = 0;
+                db.PendingAuditNotes.Add(new AuditNote(admin.OrganizationId, "admin", admin.Id.ToString(), "lockedOut",
+                    new Dictionary<string, object?> { ["lockedUntil"] = admin.LockedUntil }));
+                LogLockedOut(logger, admin.Id, admin.LockedUntil.Value);
             }
 
             await db.SaveChangesAsync(ct);
@@ -90,13 +95,23 @@ internal sealed class AccountService(
 
     public string HashPassword(Admin admin, string password) => hasher.HashPassword(admin, password);
 
-    /// <summary>Ends every session of an admin at once (deleted, role changed, password changed).</summary>
+    /// <summary>
+    /// Ends every session of an admin at once (deleted, role changed, password changed). Inside a
+    /// transaction, call <see cref="ForgetCachedSessions"/> again after the commit: until then another
+    /// request could still read the old session and cache it anew.
+    /// </summary>
     public async Task RevokeSessionsAsync(Guid adminId, CancellationToken ct)
     {
         await db.ApiSessions.Where(s => s.AdminId == adminId).ExecuteDeleteAsync(ct);
         sessions.Evict(adminId);
     }
 
+    /// <summary>Drops the cached sessions of an admin so their next call reads their account afresh.</summary>
+    public void ForgetCachedSessions(Guid adminId) => sessions.Evict(adminId);
+
     private static string Base64UrlToken(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Administrator {AdminId} is locked out until {LockedUntil} after too many wrong passwords")]
+    private static partial void LogLockedOut(ILogger logger, Guid adminId, DateTimeOffset lockedUntil);
 }

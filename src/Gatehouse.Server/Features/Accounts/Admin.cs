@@ -32,8 +32,11 @@ internal sealed class Admin : ITenantOwned
     /// <summary>The bootstrap owner: may also create organizations.</summary>
     public bool IsSystemAdministrator { get; set; }
 
+    [AuditIgnore]
     public int FailedSignIns { get; set; }
 
+    /// <summary>Sign-in bookkeeping, not a change anyone made; a lockout is logged as its own <c>lockedOut</c> entry.</summary>
+    [AuditIgnore]
     public DateTimeOffset? LockedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -45,6 +48,7 @@ internal sealed class Admin : ITenantOwned
 /// An API access token. Only the SHA-256 of the token is stored; the token itself is shown once, to
 /// the caller of <c>POST /auth/token</c>.
 /// </summary>
+[AuditIgnore]
 internal sealed class ApiSession
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();

@@ -95,6 +95,14 @@ internal sealed class SessionAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(ToPrincipal(session, SchemeName), SchemeName));
     }
 
+    // RFC 6750: a 401 names the scheme the client should use.
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
+    }
+
     public static ClaimsPrincipal ToPrincipal(SessionCache.CachedSession session, string scheme)
     {
         List<Claim> claims =

@@ -12,6 +12,27 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Changes = table.Column<string>(type: "TEXT", nullable: false),
+                    Hash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Organizations",
                 columns: table => new
                 {
@@ -364,6 +385,22 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_OrganizationId_ActorId",
+                table: "AuditEntries",
+                columns: new[] { "OrganizationId", "ActorId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_OrganizationId_EntityType_EntityId",
+                table: "AuditEntries",
+                columns: new[] { "OrganizationId", "EntityType", "EntityId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_OrganizationId_Sequence",
+                table: "AuditEntries",
+                columns: new[] { "OrganizationId", "Sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Credentials_OrganizationId_Identity",
                 table: "Credentials",
                 columns: new[] { "OrganizationId", "Identity" },
@@ -424,6 +461,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ApiSessions");
+
+            migrationBuilder.DropTable(
+                name: "AuditEntries");
 
             migrationBuilder.DropTable(
                 name: "Credentials");

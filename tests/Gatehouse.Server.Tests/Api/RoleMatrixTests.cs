@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text;
+using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.Server.Tests.Api;
+
+/// <summary>
+/// The role rules in one place, over every endpoint the server maps, so a new endpoint is covered the
+/// day it is added.
+/// </summary>
+public sealed class RoleMatrixTests(GatehouseApp app) : IClassFixture<GatehouseApp>
+{
+    // Public by design: signing in, and the pages a Cloud Key holder opens without an account.
+    private static readonly string[] Public = ["/api/v1/auth/token", "/api/v1/public/"];
+
+    [Fact]
+    public void EveryChangingEndpoint_OutsideThePublicOnes_RequiresAnAccount()
+    {
+        var anonymous = ChangingEndpoints(includePublic: true)
+            .Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null && !IsPublic(e.Pattern))
+            .Select(e => $"{e.Method} {e.Pattern}")
+            .ToList();
+
+        Assert.Empty(anonymous);
+    }
+
+    [Fact]
+    public async Task EveryChangingEndpoint_IsRefusedToAViewerWith403()
+    {
+        var org = await app.NewOrganizationAsync();
+        var viewer = await org.MemberAsync("viewer");
+        var endpoints = ChangingEndpoints(includePublic: false);
+        Assert.Contains(endpoints, e => e is { Method: "POST", Pattern: "/api/v1/admins" });
+
+        var allowed = new List<string>();
+        foreach (var (method, pattern, endpoint) in endpoints)
+        {
+            var url = Fill(endpoint.RoutePattern);
+            var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            var response = await viewer.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.Forbidden)
+            {
+                allowed.Add($"{method} {pattern} → {(int)response.StatusCode}");
+            }
+        }
+
+        Assert.Empty(allowed);
+    }
+
+    [Fact]
+    public async Task EveryReadingEndpoint_IsOpenToAViewer()
+    {
+        var org = await app.NewOrganizationAsync();
+        var viewer = await org.MemberAsync("viewer");
+        var refused = new List<string>();
+        foreach (var endpoint in ApiEndpoints().Where(e => Methods(e).Contains("GET")))
+        {
+            var response = await viewer.GetAsync(Fill(endpoint.RoutePattern));
+            if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+            {
+                refused.Add($"GET {endpoint.RoutePattern.RawText} → {(int)response.StatusCode}");
+            }
+        }
+
+        Assert.Empty(refused);
+    }
+
+    private List<(string Method, string Pattern, RouteEndpoint Endpoint)> ChangingEndpoints(bool includePublic) =>
+    [
+        .. from endpoint in ApiEndpoints()
+           from method in Methods(endpoint)
+           where method is not ("GET" or "HEAD" or "OPTIONS")
+           let pattern = endpoint.RoutePattern.RawText!.TrimEnd('/')
+           where includePublic || !IsPublic(pattern)
+           select (method, pattern, endpoint),
+    ];
+
+    private IEnumerable<RouteEndpoint> ApiEndpoints() =>
+        app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1/", StringComparison.Ordinal) == true);
+
+    private static IReadOnlyList<string> Methods(RouteEndpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [];
+
+    private static bool IsPublic(string pattern) => Public.Any(p => pattern.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>A URL for the pattern with a fresh id in every parameter (ids are GUIDs; text parameters take one too).</summary>
+    private static string Fill(RoutePattern pattern) => "/" + string.Join("/", pattern.PathSegments.Select(segment =>
+        string.Concat(segment.Parts.Select(part => part switch
+        {
+            RoutePatternLiteralPart literal => literal.Content,
+            RoutePatternSeparatorPart separator => separator.Content,
+            RoutePatternParameterPart => Guid.NewGuid().ToString(),
+            _ => "",
+        }))));
+}
