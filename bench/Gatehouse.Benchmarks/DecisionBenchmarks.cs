@@ -12,6 +12,7 @@ namespace Gatehouse.Benchmarks;
 /// lines stay in cache, which shows the cost of the work itself).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn, MedianColumn]
 public class DecisionBenchmarks
 {
     private const int Batch = 1024;

@@ -8,6 +8,7 @@ namespace Gatehouse.Benchmarks;
 /// allocates, garbage included; what the snapshot keeps is measured by <see cref="RetainedMemory"/>.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn, MedianColumn]
 public class SnapshotBuildBenchmarks
 {
     private SnapshotSource _source = null!;

@@ -8,6 +8,7 @@ namespace Gatehouse.Benchmarks;
 /// (the baseline) against the snapshot's precomputed transition table.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn, MedianColumn]
 public class ZoneOffsetBenchmarks
 {
     private const int Batch = 1024;
