@@ -6,7 +6,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Server.Features.Credentials;
 
 internal sealed record CreateCardCredentialRequest(
-    string? Format, long? FacilityCode, long? CardNumber, string? Csn, DateTimeOffset? ValidFrom, DateTimeOffset? ValidUntil);
+    string? Format,
+    long? FacilityCode = null,
+    long? CardNumber = null,
+    string? Csn = null,
+    DateTimeOffset? ValidFrom = null,
+    DateTimeOffset? ValidUntil = null);
 
 /// <summary>A partial change of any kind of credential; <c>null</c> clears a validity bound.</summary>
 internal sealed record UpdateCredentialRequest

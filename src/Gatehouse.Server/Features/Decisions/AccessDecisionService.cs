@@ -9,10 +9,11 @@ namespace Gatehouse.Server.Features.Decisions;
 /// A card as presented: its numbers (<c>format, facilityCode, cardNumber</c>), the Wiegand bits a reader
 /// sent (<c>wiegand</c>, with the <c>format</c> when known), or its serial number (<c>csn</c>).
 /// </summary>
-internal sealed record PresentedCardRequest(string? Format, long? FacilityCode, long? CardNumber, string? Wiegand, string? Csn);
+internal sealed record PresentedCardRequest(
+    string? Format = null, long? FacilityCode = null, long? CardNumber = null, string? Wiegand = null, string? Csn = null);
 
-/// <summary><c>at</c> defaults to now.</summary>
-internal sealed record AccessDecisionRequest(Guid? DoorId, DateTimeOffset? At, PresentedCardRequest? Card);
+/// <summary>The door and the card are required; <c>at</c> defaults to now.</summary>
+internal sealed record AccessDecisionRequest(Guid? DoorId, DateTimeOffset? At = null, PresentedCardRequest? Card = null);
 
 internal sealed record AccessDecisionDto(
     bool Granted,

@@ -108,6 +108,19 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
     }
 
     [Fact]
+    public async Task Demo_Seeding_IsInTheAuditLogAsTheSystem()
+    {
+        using var owner = await app.SystemAdminAsync();
+
+        var sites = await owner.GetJsonAsync("/api/v1/audit?entityType=site&actor=system");
+        var cards = await owner.GetJsonAsync("/api/v1/audit?entityType=cardCredential&actor=system&pageSize=100");
+
+        Assert.Equal(2, Total(sites));
+        Assert.Equal(12, Total(cards));
+        Assert.True((await owner.GetJsonAsync("/api/v1/audit/verify")).GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
     public async Task Demo_SecondStart_SeedsNothingAgain()
     {
         using var owner = await app.SystemAdminAsync();
