@@ -90,6 +90,19 @@ public sealed partial class ApiSurfaceTests(GatehouseApp app) : IClassFixture<Ga
         Assert.Equal(1, (await org.Owner.GetOkJsonAsync("/api/v1/admins")).GetProperty("total").GetInt32());
     }
 
+    [Theory]
+    [InlineData("""{"name": "Office", "windows": [{"days": ["Monday"], "start": 800, "end": "18:00"}]}""", "windows[0].start")]
+    [InlineData("""{"name": "Office", "windows": [{"days": ["Monday"], "start": "08:00", "end": "18:00", "colour": "red"}]}""", "windows[0].colour")]
+    public async Task BrokenNestedField_Is400NamingItsPath(string body, string field)
+    {
+        var org = await app.NewOrganizationAsync();
+
+        var response = await org.Owner.PostAsync("/api/v1/schedules", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.AssertFieldErrorAsync(field);
+        Assert.Equal(0, (await org.Owner.GetOkJsonAsync("/api/v1/schedules")).GetProperty("total").GetInt32());
+    }
+
     [Fact]
     public async Task QueryValueThatIsNotANumber_Is400NamingTheParameter()
     {
