@@ -130,6 +130,23 @@ public class AccessSnapshotTimeZoneTests
         Assert.Equal(AccessReason.Granted, reason);
     }
 
+    [Fact]
+    public void Decide_AtTheEndsOfTime_AnswersWithoutThrowing()
+    {
+        var source = new SourceBuilder();
+        var door = source.Door("Etc/GMT-14");
+        var westDoor = source.Door("Etc/GMT+12");
+        var schedule = source.Schedule(SourceBuilder.AllWeek("00:00", "24:00"));
+        source.Credential(source.User(source.Group(schedule, door, westDoor)), Card);
+        var snapshot = source.Build();
+
+        Assert.True(snapshot.Decide(Card, door, DateTimeOffset.MaxValue).Granted);
+        Assert.True(snapshot.Decide(Card, westDoor, DateTimeOffset.MaxValue).Granted);
+        Assert.True(snapshot.Decide(Card, door, DateTimeOffset.MinValue).Granted);
+        // Twelve hours before year 1 began locally: no local day exists, so no window is open.
+        Assert.Equal(AccessReason.OutsideSchedule, snapshot.Decide(Card, westDoor, DateTimeOffset.MinValue).Reason);
+    }
+
     private static void AssertSundayWindow(string zone, string start, string end, string instant, AccessReason expected)
     {
         foreach (var builtAt in BuildTimes)
