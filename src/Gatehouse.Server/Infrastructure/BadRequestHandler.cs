@@ -62,11 +62,20 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems)
                 : "The request body is not valid JSON.");
         }
 
+        if (json is FieldFormatException)
+        {
+            return (FieldOf(json.Path), StripPath(json.Message));
+        }
+
         // The path of an unknown property already ends with its name: $.windows[0].colour.
         return json.Message.Contains("could not be mapped", StringComparison.Ordinal)
             ? (FieldOf(json.Path), "This field is not known.")
             : (FieldOf(json.Path), "The value has the wrong type or format.");
     }
+
+    /// <summary>The serializer may append " Path: $.x | LineNumber…" to a converter's message.</summary>
+    private static string StripPath(string message) =>
+        message.IndexOf(" Path: ", StringComparison.Ordinal) is var i and > 0 ? message[..i] : message;
 
     /// <summary><c>$.windows[0].start</c> → <c>windows[0].start</c>.</summary>
     private static string FieldOf(string? path) =>

@@ -4,7 +4,7 @@ namespace Gatehouse.Server.Infrastructure;
 
 /// <summary>
 /// Part of the viewer policy that guards <c>/api/v1</c>: a call that is not a read needs the admin role
-/// unless the endpoint names a policy of its own. It is an authorization requirement rather than an
+/// unless the endpoint names a policy of its own or is marked <see cref="ReadsOnlyMetadata"/>. It is an authorization requirement rather than an
 /// endpoint filter so a viewer is refused before the body is even read (403, never a 400 about the body).
 /// </summary>
 internal sealed class MutationsNeedAdmin : AuthorizationHandler<MutationsNeedAdmin>, IAuthorizationRequirement
@@ -14,7 +14,7 @@ internal sealed class MutationsNeedAdmin : AuthorizationHandler<MutationsNeedAdm
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MutationsNeedAdmin requirement)
     {
         // Without a request (the admin console asking "may this user see the page?") the policy means "may read".
-        if (context.Resource is not HttpContext http || IsRead(http.Request.Method) || HasOwnPolicy(http) || IsAdmin(context))
+        if (context.Resource is not HttpContext http || IsRead(http) || HasOwnPolicy(http) || IsAdmin(context))
         {
             context.Succeed(requirement);
         }
@@ -26,7 +26,9 @@ internal sealed class MutationsNeedAdmin : AuthorizationHandler<MutationsNeedAdm
         return Task.CompletedTask;
     }
 
-    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+    private static bool IsRead(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method)
+        || http.GetEndpoint()?.Metadata.GetMetadata<ReadsOnlyMetadata>() is not null;
 
     private static bool HasOwnPolicy(HttpContext http) =>
         http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is not null and not Policies.Viewer) ?? false;

@@ -11,7 +11,7 @@ internal static class StoreConstraint
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
-    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch
     {
         SqliteException e => e.SqliteErrorCode == SqliteConstraint
             && e.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Gatehouse.Server.Infrastructure;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -58,12 +59,19 @@ public sealed class RoleMatrixTests(GatehouseApp app) : IClassFixture<GatehouseA
         var org = await app.NewOrganizationAsync();
         var viewer = await org.MemberAsync("viewer");
         var refused = new List<string>();
-        foreach (var endpoint in ApiEndpoints().Where(e => Methods(e).Contains("GET")))
+        foreach (var endpoint in ApiEndpoints().Where(e => Methods(e).Contains("GET") || e.Metadata.GetMetadata<ReadsOnlyMetadata>() is not null))
         {
-            var response = await viewer.GetAsync(Fill(endpoint.RoutePattern));
+            var method = Methods(endpoint).Contains("GET") ? HttpMethod.Get : HttpMethod.Post;
+            var request = new HttpRequestMessage(method, Fill(endpoint.RoutePattern));
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            }
+
+            var response = await viewer.SendAsync(request);
             if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
             {
-                refused.Add($"GET {endpoint.RoutePattern.RawText} → {(int)response.StatusCode}");
+                refused.Add($"{method} {endpoint.RoutePattern.RawText} → {(int)response.StatusCode}");
             }
         }
 
@@ -75,6 +83,7 @@ public sealed class RoleMatrixTests(GatehouseApp app) : IClassFixture<GatehouseA
         .. from endpoint in ApiEndpoints()
            from method in Methods(endpoint)
            where method is not ("GET" or "HEAD" or "OPTIONS")
+           where endpoint.Metadata.GetMetadata<ReadsOnlyMetadata>() is null
            let pattern = endpoint.RoutePattern.RawText!.TrimEnd('/')
            where includePublic || !IsPublic(pattern)
            select (method, pattern, endpoint),

@@ -95,7 +95,7 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (StoreConstraint.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             return Duplicate;
         }
@@ -186,7 +186,7 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
 
             await transaction.CommitAsync(ct);
         }
-        catch (DbUpdateException e) when (StoreConstraint.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             return Duplicate;
         }

@@ -1,3 +1,4 @@
+using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gatehouse.Server.Features.Decisions;
@@ -7,6 +8,7 @@ internal static class AccessDecisionEndpoints
     public static void MapAccessDecisions(this IEndpointRouteBuilder api)
     {
         api.MapPost("/access/decisions", Decide)
+            .ReadsOnly()
             .WithTags("Access decisions")
             .WithSummary("Would this card open this door at this instant? Opens nothing and records no event.");
     }

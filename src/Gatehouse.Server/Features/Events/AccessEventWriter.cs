@@ -1,5 +1,5 @@
 using Gatehouse.Server.Data;
-using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Features.Events;
