@@ -94,6 +94,7 @@ services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    o.SerializerOptions.Converters.Add(new InstantJsonConverter());
 });
 services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 services.AddProblemDetails();
