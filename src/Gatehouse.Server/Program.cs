@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Gatehouse.Server.Components.Pages.Events;
+using Gatehouse.Server.Components.Pages.Explorer;
+using Gatehouse.Server.Components.Pages.Users;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
@@ -72,6 +75,7 @@ services.AddAuthorizationBuilder()
 services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
 services.AddAdminConsole();
+services.AddScoped<AccessExplorer>();
 
 services.AddRateLimiter(o =>
 {
@@ -124,6 +128,8 @@ app.MapScalarApiReference("/api", o => o
     .AllowAnonymous();
 app.MapGatehouseApi();
 app.MapAdminConsole();
+app.MapUserCsv();
+app.MapEventCsv();
 
 await app.RunAsync();
 
