@@ -69,4 +69,11 @@ internal readonly struct Result<T>
     public static implicit operator Result<T>(T value) => new(value, null);
 
     public static implicit operator Result<T>(ApiError error) => new(default, error);
+
+    /// <summary>200 with the value, or the error's problem.</summary>
+    public Results<Ok<T>, ProblemHttpResult> ToOk() => Error is { } error ? error.ToProblem() : TypedResults.Ok(Value!);
+
+    /// <summary>201 with the value at the location it names, or the error's problem.</summary>
+    public Results<Created<T>, ProblemHttpResult> ToCreated(Func<T, string> location) =>
+        Error is { } error ? error.ToProblem() : TypedResults.Created(location(Value!), Value!);
 }

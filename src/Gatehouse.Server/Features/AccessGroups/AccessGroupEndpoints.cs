@@ -19,27 +19,27 @@ internal static class AccessGroupEndpoints
         int? page, int? pageSize, AccessGroupService groups, CancellationToken ct)
     {
         var result = await groups.ListAsync(page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<AccessGroupDto>, ProblemHttpResult>> Get(Guid id, AccessGroupService groups, CancellationToken ct)
     {
         var result = await groups.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<AccessGroupDto>, ProblemHttpResult>> Create(
         CreateAccessGroupRequest request, AccessGroupService groups, CancellationToken ct)
     {
         var result = await groups.CreateAsync(request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Created($"/api/v1/access-groups/{result.Value!.Id}", result.Value);
+        return result.ToCreated(created => $"/api/v1/access-groups/{created.Id}");
     }
 
     private static async Task<Results<Ok<AccessGroupDto>, ProblemHttpResult>> Update(
         Guid id, UpdateAccessGroupRequest request, AccessGroupService groups, CancellationToken ct)
     {
         var result = await groups.UpdateAsync(id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, AccessGroupService groups, CancellationToken ct) =>

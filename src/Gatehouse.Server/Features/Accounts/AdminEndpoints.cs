@@ -22,27 +22,27 @@ internal static class AdminEndpoints
         AdminService admins, CancellationToken ct, int? page = null, int? pageSize = null)
     {
         var result = await admins.ListAsync(page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value!);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<AdminDto>, ProblemHttpResult>> Get(Guid id, AdminService admins, CancellationToken ct)
     {
         var result = await admins.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value!);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<AdminDto>, ProblemHttpResult>> Create(
         CreateAdminRequest request, ClaimsPrincipal user, AdminService admins, CancellationToken ct)
     {
         var result = await admins.CreateAsync(AdminCaller.From(user), request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Created($"/api/v1/admins/{result.Value!.Id}", result.Value);
+        return result.ToCreated(created => $"/api/v1/admins/{created.Id}");
     }
 
     private static async Task<Results<Ok<AdminDto>, ProblemHttpResult>> Update(
         Guid id, UpdateAdminRequest request, ClaimsPrincipal user, AdminService admins, CancellationToken ct)
     {
         var result = await admins.UpdateAsync(AdminCaller.From(user), id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value!);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ClaimsPrincipal user, AdminService admins, CancellationToken ct)

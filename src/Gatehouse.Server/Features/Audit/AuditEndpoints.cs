@@ -21,6 +21,6 @@ internal static class AuditEndpoints
         string? entityType = null, string? entityId = null, string? actor = null, int? page = null, int? pageSize = null)
     {
         var result = await service.ListAsync(entityType, entityId, actor, page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value!);
+        return result.ToOk();
     }
 }

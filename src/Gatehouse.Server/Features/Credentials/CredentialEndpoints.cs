@@ -60,7 +60,7 @@ internal static class CredentialEndpoints
         Guid userId, int? page, int? pageSize, CredentialService credentials, CancellationToken ct)
     {
         var result = await credentials.ListForUserAsync(userId, page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<CredentialDto>, ProblemHttpResult>> AddCard(
@@ -75,7 +75,7 @@ internal static class CredentialEndpoints
     private static async Task<Results<Ok<CredentialDto>, ProblemHttpResult>> Get(Guid id, CredentialService credentials, CancellationToken ct)
     {
         var result = await credentials.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<CredentialDto>, ProblemHttpResult>> Update(
@@ -87,7 +87,7 @@ internal static class CredentialEndpoints
         }
 
         var result = await credentials.UpdateAsync(id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, CredentialService credentials, CancellationToken ct) =>

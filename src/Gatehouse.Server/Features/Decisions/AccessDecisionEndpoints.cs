@@ -17,6 +17,6 @@ internal static class AccessDecisionEndpoints
         AccessDecisionRequest request, AccessDecisionService decisions, CancellationToken ct)
     {
         var result = await decisions.DecideAsync(request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 }

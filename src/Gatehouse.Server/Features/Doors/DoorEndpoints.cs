@@ -31,27 +31,27 @@ internal static class DoorEndpoints
         }
 
         var result = await doors.ListAsync(site, page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<DoorDto>, ProblemHttpResult>> Get(Guid id, DoorService doors, CancellationToken ct)
     {
         var result = await doors.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<DoorDto>, ProblemHttpResult>> Create(
         CreateDoorRequest request, DoorService doors, CancellationToken ct)
     {
         var result = await doors.CreateAsync(request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Created($"/api/v1/doors/{result.Value!.Id}", result.Value);
+        return result.ToCreated(created => $"/api/v1/doors/{created.Id}");
     }
 
     private static async Task<Results<Ok<DoorDto>, ProblemHttpResult>> Update(
         Guid id, UpdateDoorRequest request, DoorService doors, CancellationToken ct)
     {
         var result = await doors.UpdateAsync(id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, DoorService doors, CancellationToken ct) =>

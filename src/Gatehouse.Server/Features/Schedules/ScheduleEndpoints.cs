@@ -19,27 +19,27 @@ internal static class ScheduleEndpoints
         int? page, int? pageSize, ScheduleService schedules, CancellationToken ct)
     {
         var result = await schedules.ListAsync(page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<ScheduleDto>, ProblemHttpResult>> Get(Guid id, ScheduleService schedules, CancellationToken ct)
     {
         var result = await schedules.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<ScheduleDto>, ProblemHttpResult>> Create(
         CreateScheduleRequest request, ScheduleService schedules, CancellationToken ct)
     {
         var result = await schedules.CreateAsync(request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Created($"/api/v1/schedules/{result.Value!.Id}", result.Value);
+        return result.ToCreated(created => $"/api/v1/schedules/{created.Id}");
     }
 
     private static async Task<Results<Ok<ScheduleDto>, ProblemHttpResult>> Update(
         Guid id, UpdateScheduleRequest request, ScheduleService schedules, CancellationToken ct)
     {
         var result = await schedules.UpdateAsync(id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ScheduleService schedules, CancellationToken ct) =>

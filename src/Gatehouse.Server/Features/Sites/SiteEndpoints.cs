@@ -19,27 +19,27 @@ internal static class SiteEndpoints
         int? page, int? pageSize, SiteService sites, CancellationToken ct)
     {
         var result = await sites.ListAsync(page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<SiteDto>, ProblemHttpResult>> Get(Guid id, SiteService sites, CancellationToken ct)
     {
         var result = await sites.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<SiteDto>, ProblemHttpResult>> Create(
         CreateSiteRequest request, SiteService sites, CancellationToken ct)
     {
         var result = await sites.CreateAsync(request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Created($"/api/v1/sites/{result.Value!.Id}", result.Value);
+        return result.ToCreated(created => $"/api/v1/sites/{created.Id}");
     }
 
     private static async Task<Results<Ok<SiteDto>, ProblemHttpResult>> Update(
         Guid id, UpdateSiteRequest request, SiteService sites, CancellationToken ct)
     {
         var result = await sites.UpdateAsync(id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, SiteService sites, CancellationToken ct) =>

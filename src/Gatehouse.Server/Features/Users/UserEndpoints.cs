@@ -19,27 +19,27 @@ internal static class UserEndpoints
         string? search, int? page, int? pageSize, UserService users, CancellationToken ct)
     {
         var result = await users.ListAsync(search, page, pageSize, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Get(Guid id, UserService users, CancellationToken ct)
     {
         var result = await users.GetAsync(id, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<Created<UserDto>, ProblemHttpResult>> Create(
         CreateUserRequest request, UserService users, CancellationToken ct)
     {
         var result = await users.CreateAsync(request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Created($"/api/v1/users/{result.Value!.Id}", result.Value);
+        return result.ToCreated(created => $"/api/v1/users/{created.Id}");
     }
 
     private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Update(
         Guid id, UpdateUserRequest request, UserService users, CancellationToken ct)
     {
         var result = await users.UpdateAsync(id, request, ct);
-        return result.Error is { } error ? error.ToProblem() : TypedResults.Ok(result.Value);
+        return result.ToOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, UserService users, CancellationToken ct) =>
