@@ -186,6 +186,22 @@ public sealed class UsersPageTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     }
 
     [Fact]
+    public async Task Import_FileOverTheLimit_IsRefusedAtTheField()
+    {
+        var org = await app.NewOrganizationAsync();
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+
+        await page.GotoAsync("/users/import");
+        var rows = string.Concat(Enumerable.Repeat("Ana,Lima,ana@example.com\n", 50_000));
+        await UploadAsync(page, "firstName,lastName,email\n" + rows);
+
+        await Expect(page.Locator("#file-error")).ToContainTextAsync("it may be at most 1,024 KB");
+        Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/users"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Import_GoodFile_PreviewsThenImportsEveryUser()
     {
         var org = await app.NewOrganizationAsync();
