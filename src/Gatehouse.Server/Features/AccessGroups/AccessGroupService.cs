@@ -182,27 +182,9 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
     private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
         db.AccessGroups.AnyAsync(g => g.Name == name && g.Id != except, ct);
 
-    /// <summary>
-    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
-    /// refuses the row and the answer is the same 409 rather than a 500.
-    /// </summary>
-    private async Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-        catch (DbUpdateException)
-        {
-            if (!await NameTakenAsync(name, id, ct))
-            {
-                throw;
-            }
-
-            return NameConflict(name);
-        }
-    }
+    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
+    private Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct) =>
+        db.SaveOrExplainAsync(async c => await NameTakenAsync(name, id, c) ? NameConflict(name) : null, ct);
 
     private static ApiError.Conflict NameConflict(string name) => new($"An access group named \"{name}\" already exists.");
 }

@@ -147,27 +147,9 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
     private Task<bool> NameTakenAsync(Guid siteId, string name, Guid? except, CancellationToken ct) =>
         db.Doors.AnyAsync(d => d.SiteId == siteId && d.Name == name && d.Id != except, ct);
 
-    /// <summary>
-    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
-    /// refuses the row and the answer is the same 409 rather than a 500.
-    /// </summary>
-    private async Task<ApiError?> SaveNamedAsync(Guid siteId, string name, Guid id, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-        catch (DbUpdateException)
-        {
-            if (!await NameTakenAsync(siteId, name, id, ct))
-            {
-                throw;
-            }
-
-            return NameConflict(name);
-        }
-    }
+    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
+    private Task<ApiError?> SaveNamedAsync(Guid siteId, string name, Guid id, CancellationToken ct) =>
+        db.SaveOrExplainAsync(async c => await NameTakenAsync(siteId, name, id, c) ? NameConflict(name) : null, ct);
 
     private static ApiError.Conflict NameConflict(string name) => new($"The site already has a door named \"{name}\".");
 }

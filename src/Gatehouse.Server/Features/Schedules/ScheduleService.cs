@@ -143,22 +143,9 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
         }
 
         db.Schedules.Remove(schedule);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // An access group given this schedule meanwhile: the foreign key refused the delete.
-            if (await InUseAsync(id, ct) is { } conflict)
-            {
-                return conflict;
-            }
 
-            throw;
-        }
-
-        return null;
+        // An access group given this schedule meanwhile: the foreign key refused the delete.
+        return await db.SaveOrExplainAsync(c => InUseAsync(id, c), ct);
     }
 
     private async Task<ApiError?> InUseAsync(Guid id, CancellationToken ct)
@@ -237,27 +224,9 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
     private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
         db.Schedules.AnyAsync(s => s.Name == name && s.Id != except, ct);
 
-    /// <summary>
-    /// Saves. Should a concurrent request take the name between the check and the save, the unique index
-    /// refuses the row and the answer is the same 409 rather than a 500.
-    /// </summary>
-    private async Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-        catch (DbUpdateException)
-        {
-            if (!await NameTakenAsync(name, id, ct))
-            {
-                throw;
-            }
-
-            return NameConflict(name);
-        }
-    }
+    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
+    private Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct) =>
+        db.SaveOrExplainAsync(async c => await NameTakenAsync(name, id, c) ? NameConflict(name) : null, ct);
 
     private static ApiError.Conflict NameConflict(string name) => new($"A schedule named \"{name}\" already exists.");
 }
