@@ -17,6 +17,8 @@ public sealed class SetupTests(ConsoleApp app) : IClassFixture<ConsoleApp>
 
         await browser.MenuAsync("Settings");
         await page.GetByRole(AriaRole.Link, new() { Name = "Add site" }).First.ClickAsync();
+        // Settings has a Name field of its own (the organization's): wait for the site editor before filling.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add a site" })).ToBeVisibleAsync();
         await page.GetByLabel("Name").FillAsync("Head office");
         await page.GetByLabel("Time zone").SelectOptionAsync("Europe/Berlin");
         await browser.ScreenshotAsync("site-editor");

@@ -7,6 +7,8 @@ namespace Gatehouse.Server.Features.Organizations;
 /// <summary>A tenant: everything else belongs to exactly one organization.</summary>
 internal sealed class Organization
 {
+    public const int NameMaxLength = 200;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public required string Name { get; set; }
@@ -18,6 +20,6 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
 {
     public void Configure(EntityTypeBuilder<Organization> builder)
     {
-        builder.Property(o => o.Name).HasMaxLength(200);
+        builder.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
     }
 }

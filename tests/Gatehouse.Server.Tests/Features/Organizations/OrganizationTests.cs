@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Gatehouse.Server.Tests.Infrastructure;
 
 namespace Gatehouse.Server.Tests.Features.Organizations;
@@ -91,5 +92,137 @@ public sealed class OrganizationTests(GatehouseApp app) : IClassFixture<Gatehous
         await (await secondOwner.PatchJsonAsync($"/api/v1/admins/{rootId}", new { role = "admin" })).AssertStatusAsync(HttpStatusCode.Conflict);
         await (await secondOwner.DeleteAsync($"/api/v1/admins/{rootId}")).AssertStatusAsync(HttpStatusCode.Conflict);
         await (await root.GetAsync("/api/v1/admins")).AssertStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("owner")]
+    [InlineData("admin")]
+    [InlineData("viewer")]
+    public async Task GetOwn_AnyRole_ReturnsTheCallersOrganization(string role)
+    {
+        var org = await app.NewOrganizationAsync();
+        var other = await app.NewOrganizationAsync();
+        var caller = role == "owner" ? org.Owner : await org.MemberAsync(role);
+
+        var body = await caller.GetOkJsonAsync("/api/v1/organization");
+
+        Assert.Equal(org.Id, body.Text("id"));
+        Assert.StartsWith("Org ", body.Text("name"), StringComparison.Ordinal);
+        Assert.NotEqual(other.Id, body.Text("id"));
+        Assert.Equal(JsonValueKind.String, body.GetProperty("createdAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task Rename_ByOwner_SavesTheTrimmedName()
+    {
+        var org = await app.NewOrganizationAsync();
+
+        var response = await org.Owner.PatchJsonAsync("/api/v1/organization", new { name = "  Harbour Office  " });
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("Harbour Office", (await response.ReadJsonAsync()).Text("name"));
+        var stored = await org.Owner.GetOkJsonAsync("/api/v1/organization");
+        Assert.Equal("Harbour Office", stored.Text("name"));
+        Assert.Equal(org.Id, stored.Text("id"));
+    }
+
+    [Fact]
+    public async Task Rename_TwoHundredCharactersAfterTrimming_IsAccepted()
+    {
+        var org = await app.NewOrganizationAsync();
+        var name = new string('n', 200);
+
+        var response = await org.Owner.PatchJsonAsync("/api/v1/organization", new { name = $"  {name} " });
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(name, (await org.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    [InlineData("201")]
+    public async Task Rename_InvalidName_Is400NamingNameAndChangesNothing(string? name)
+    {
+        var org = await app.NewOrganizationAsync();
+        var before = (await org.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name");
+
+        var response = await org.Owner.PatchJsonAsync("/api/v1/organization", new { name = name == "201" ? new string('n', 201) : name });
+
+        await response.AssertFieldErrorAsync("name");
+        Assert.Equal(before, (await org.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+        Assert.Equal(0, await RenamesInAuditAsync(org.Owner));
+    }
+
+    [Theory]
+    [InlineData("admin")]
+    [InlineData("viewer")]
+    public async Task Rename_ByAdminOrViewer_Is403AndChangesNothing(string role)
+    {
+        var org = await app.NewOrganizationAsync();
+        var before = (await org.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name");
+        var member = await org.MemberAsync(role);
+
+        var response = await member.PatchJsonAsync("/api/v1/organization", new { name = "Taken over" });
+
+        await response.AssertStatusAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, (await org.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+    }
+
+    [Fact]
+    public async Task Rename_IsInTheOrganizationsAuditLogWithBeforeAndAfter()
+    {
+        var org = await app.NewOrganizationAsync();
+        var before = (await org.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name");
+
+        await (await org.Owner.PatchJsonAsync("/api/v1/organization", new { name = "Harbour Office" })).AssertStatusAsync(HttpStatusCode.OK);
+
+        var audit = await org.Owner.GetOkJsonAsync($"/api/v1/audit?entityType=organization&entityId={org.Id}");
+        var entry = audit.GetProperty("items").EnumerateArray().First();
+        Assert.Equal("updated", entry.Text("action"));
+        Assert.Equal(org.OwnerEmail, entry.Text("actor"));
+        var change = Assert.Single(entry.GetProperty("changes").EnumerateArray());
+        Assert.Equal("name", change.Text("field"));
+        Assert.Equal(before, change.Text("before"));
+        Assert.Equal("Harbour Office", change.Text("after"));
+        var verification = await org.Owner.GetOkJsonAsync("/api/v1/audit/verify");
+        Assert.True(verification.GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Rename_LeavesAnotherOrganizationAndItsAuditLogUnchanged()
+    {
+        var a = await app.NewOrganizationAsync();
+        var b = await app.NewOrganizationAsync();
+        var bName = (await b.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name");
+
+        await (await a.Owner.PatchJsonAsync("/api/v1/organization", new { name = "Renamed by A" })).AssertStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(bName, (await b.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+        Assert.Equal(0, await RenamesInAuditAsync(b.Owner));
+        Assert.Equal(1, await RenamesInAuditAsync(a.Owner));
+    }
+
+    [Fact]
+    public async Task Rename_WithAnotherOrganizationsIdInTheBody_Is400AndChangesNeither()
+    {
+        var a = await app.NewOrganizationAsync();
+        var b = await app.NewOrganizationAsync();
+        var aName = (await a.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name");
+        var bName = (await b.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name");
+
+        var response = await a.Owner.PatchJsonAsync("/api/v1/organization", new { id = b.Id, name = "Hijacked" });
+
+        await response.AssertFieldErrorAsync("id");
+        Assert.Equal(aName, (await a.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+        Assert.Equal(bName, (await b.Owner.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+    }
+
+    private static async Task<int> RenamesInAuditAsync(HttpClient owner)
+    {
+        var audit = await owner.GetOkJsonAsync("/api/v1/audit?entityType=organization&pageSize=500");
+        return audit.GetProperty("items").EnumerateArray().Count(e => e.Text("action") == "updated");
     }
 }
