@@ -1,3 +1,5 @@
+using Gatehouse.Core.Cards;
+
 namespace Gatehouse.Server.Infrastructure;
 
 /// <summary>
@@ -50,11 +52,12 @@ internal sealed class Validation
         return this;
     }
 
-    public Validation Merge(string? prefix, IEnumerable<KeyValuePair<string, string>> errors)
+    /// <summary>The core's card errors, each under its field, inside <paramref name="prefix"/> when given (<c>card.csn</c>).</summary>
+    public Validation Add(IEnumerable<CardFieldError> errors, string? prefix = null)
     {
-        foreach (var (field, message) in errors)
+        foreach (var error in errors)
         {
-            Add(prefix is null ? field : $"{prefix}.{field}", message);
+            Add(prefix is null ? error.Field : $"{prefix}.{error.Field}", error.Message);
         }
 
         return this;

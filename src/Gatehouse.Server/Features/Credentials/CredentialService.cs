@@ -60,10 +60,7 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
         var v = new Validation();
         if (!CardIdentity.TryCreate(request.Format, request.FacilityCode, request.CardNumber, request.Csn, out var card, out var errors))
         {
-            foreach (var e in errors)
-            {
-                v.Add(e.Field, e.Message);
-            }
+            v.Add(errors);
         }
 
         v.Period("validUntil", request.ValidFrom, request.ValidUntil);

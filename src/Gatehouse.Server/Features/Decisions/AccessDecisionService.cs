@@ -89,11 +89,7 @@ internal sealed class AccessDecisionService(AccessSnapshotCache snapshots, Curre
                 return [identity];
             }
 
-            foreach (var error in errors)
-            {
-                v.Add($"{CardField}.{error.Field}", error.Message);
-            }
-
+            v.Add(errors, CardField);
             return [];
         }
 
