@@ -40,27 +40,4 @@ public sealed class ScheduleParseResult
 
     /// <summary>Every problem found, in input order.</summary>
     public IReadOnlyList<ScheduleFieldError> Errors { get; }
-
-    /// <summary>The errors grouped by field, the shape of a validation problem's <c>errors</c> member.</summary>
-    public Dictionary<string, string[]> ToErrorDictionary()
-    {
-        var grouped = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var error in Errors)
-        {
-            if (!grouped.TryGetValue(error.Field, out var messages))
-            {
-                grouped[error.Field] = messages = [];
-            }
-
-            messages.Add(error.Message);
-        }
-
-        var result = new Dictionary<string, string[]>(grouped.Count, StringComparer.Ordinal);
-        foreach (var (field, messages) in grouped)
-        {
-            result[field] = [.. messages];
-        }
-
-        return result;
-    }
 }

@@ -150,17 +150,6 @@ public class ScheduleRulesTests
     }
 
     [Fact]
-    public void ToErrorDictionary_TwoErrorsOnOneField_GroupsThem()
-    {
-        var result = ScheduleRules.Parse([new ScheduleWindowInput(["Monday"], "x", "y"), Window("08:00", "07:00", "Monday")], []);
-
-        var errors = result.ToErrorDictionary();
-
-        Assert.Equal(["windows[0].end", "windows[0].start", "windows[1].end"], errors.Keys.Order(StringComparer.Ordinal));
-        Assert.Single(errors["windows[1].end"]);
-    }
-
-    [Fact]
     public void FormatTime_EndOfDay_Is2400()
     {
         Assert.Equal("24:00", ScheduleRules.FormatTime(WeeklyWindow.EndOfDay));
