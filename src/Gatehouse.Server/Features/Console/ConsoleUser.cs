@@ -11,8 +11,6 @@ internal sealed class ConsoleUser(IHttpContextAccessor accessor)
 
     private ClaimsPrincipal Principal => accessor.HttpContext?.User ?? new ClaimsPrincipal();
 
-    public bool IsSignedIn => Principal.Identity?.IsAuthenticated == true;
-
     public Guid AdminId => Guid.TryParse(Principal.FindFirstValue(GatehouseClaims.AdminId), out var id) ? id : Guid.Empty;
 
     public string Email => Principal.FindFirstValue(GatehouseClaims.Email) ?? "";
