@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,11 +15,11 @@ internal static class AccessEventEndpoints
             .WithSummary("The access history as CSV, newest first, with the same filters as /events.");
     }
 
-    // Query values are taken as text so a bad one is a 400 naming its parameter.
+    // The filters are taken as text so a bad one is a 400 naming its parameter, with the instant's expected form.
     private static async Task<Results<Ok<PagedList<AccessEventDto>>, ProblemHttpResult>> List(
         AccessEventService events, CancellationToken ct,
         string? doorId = null, string? userId = null, string? from = null, string? to = null, string? result = null,
-        string? page = null, string? pageSize = null)
+        int? page = null, int? pageSize = null)
     {
         var filter = AccessEventFilter.Parse(doorId, userId, from, to, result);
         if (filter.Error is { } error)
@@ -28,13 +27,7 @@ internal static class AccessEventEndpoints
             return error.ToProblem();
         }
 
-        if (!TryPaging(page, pageSize, out var p, out var size, out var pagingError))
-        {
-            return pagingError.ToProblem();
-        }
-
-        var list = await events.ListAsync(filter.Value!, p, size, ct);
-        return list.Error is { } listError ? listError.ToProblem() : TypedResults.Ok(list.Value);
+        return (await events.ListAsync(filter.Value!, page, pageSize, ct)).ToOk();
     }
 
     private static Results<PushStreamHttpResult, ProblemHttpResult> Csv(
@@ -52,30 +45,5 @@ internal static class AccessEventEndpoints
             body => AccessEventCsv.WriteAsync(body, events.StreamAsync(filter.Value!, ct), ct),
             "text/csv; charset=utf-8",
             "access-events.csv");
-    }
-
-    private static bool TryPaging(string? page, string? pageSize, out int? p, out int? size, out ApiError error)
-    {
-        var v = new Validation();
-        p = ParseInt(v, "page", page);
-        size = ParseInt(v, "pageSize", pageSize);
-        error = v.IsValid ? null! : v.ToError();
-        return v.IsValid;
-    }
-
-    private static int? ParseInt(Validation v, string field, string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        v.Add(field, "Must be a whole number.");
-        return null;
     }
 }
