@@ -40,7 +40,7 @@ internal sealed class BenchmarkData
     /// <summary>A door that user i's first group opens.</summary>
     public Guid[] DoorOfUser { get; }
 
-    /// <summary>A card as a card format would key it: the format in the high half, facility and number in the low.</summary>
+    /// <summary>A distinct synthetic card key: a format tag in the high half, facility and number in the low (not <c>CardIdentity</c>'s packing).</summary>
     public static CredentialKey Card(int i) => new(CardFormatTag, ((ulong)(i >> 16) << 32) | (uint)(i & 0xFFFF));
 
     public static BenchmarkData Create(int users)
