@@ -52,6 +52,20 @@ internal sealed class Validation
         return this;
     }
 
+    /// <summary>Names each of <paramref name="ids"/> that is not in <paramref name="known"/>, by its index: <c>doorIds[2]</c>.</summary>
+    public Validation KnownIds(string field, IReadOnlyList<Guid> ids, IReadOnlyCollection<Guid> known, string message)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!known.Contains(ids[i]))
+            {
+                Add($"{field}[{i}]", message);
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>The core's card errors, each under its field, inside <paramref name="prefix"/> when given (<c>card.csn</c>).</summary>
     public Validation Add(IEnumerable<CardFieldError> errors, string? prefix = null)
     {

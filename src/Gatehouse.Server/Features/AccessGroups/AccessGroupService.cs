@@ -168,14 +168,7 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
     {
         var distinct = doorIds.Distinct().ToList();
         var known = await db.Doors.Where(d => distinct.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct);
-        for (var i = 0; i < doorIds.Count; i++)
-        {
-            if (!known.Contains(doorIds[i]))
-            {
-                v.Add($"doorIds[{i}]", "The door was not found.");
-            }
-        }
-
+        v.KnownIds("doorIds", doorIds, known, "The door was not found.");
         return distinct;
     }
 

@@ -68,6 +68,8 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
 {
     public const int SearchMaxLength = 200;
 
+    private const string GroupNotFound = "The access group was not found.";
+
     /// <summary>The most users one import may create.</summary>
     public const int MaxImportRows = 5000;
 
@@ -160,14 +162,7 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
         {
             var prefix = $"rows[{i}].";
             CheckNew(v, prefix, rows[i]);
-            var groupIds = rows[i].AccessGroupIds ?? [];
-            for (var g = 0; g < groupIds.Count; g++)
-            {
-                if (!known.Contains(groupIds[g]))
-                {
-                    v.Add($"{prefix}accessGroupIds[{g}]", "The access group was not found.");
-                }
-            }
+            v.KnownIds($"{prefix}accessGroupIds", rows[i].AccessGroupIds ?? [], known, GroupNotFound);
         }
 
         return v;
@@ -321,14 +316,7 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
     {
         var distinct = groupIds.Distinct().ToList();
         var known = await db.AccessGroups.Where(g => distinct.Contains(g.Id)).Select(g => g.Id).ToListAsync(ct);
-        for (var i = 0; i < groupIds.Count; i++)
-        {
-            if (!known.Contains(groupIds[i]))
-            {
-                v.Add($"accessGroupIds[{i}]", "The access group was not found.");
-            }
-        }
-
+        v.KnownIds("accessGroupIds", groupIds, known, GroupNotFound);
         return distinct;
     }
 
