@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gatehouse.Core.Schedules;
+using Gatehouse.Server.Infrastructure;
 
 namespace Gatehouse.Server.Components.Shared;
 
@@ -55,6 +56,18 @@ public static class ViewerTime
 
         at = FromLocal(local, zone);
         return true;
+    }
+
+    /// <summary>A form's <c>datetime-local</c> field read as <see cref="TryParseInput"/> does; a bad value is added to <paramref name="v"/> under <paramref name="field"/>.</summary>
+    internal static DateTimeOffset? ReadInput(Validation v, string field, string? text, TimeZoneInfo zone)
+    {
+        if (TryParseInput(text, zone, out var at))
+        {
+            return at;
+        }
+
+        v.Add(field, "Must be a date and time, such as 2026-03-09 08:00.");
+        return null;
     }
 
     /// <summary>The instant at which the zone's clocks show <paramref name="local"/>.</summary>
