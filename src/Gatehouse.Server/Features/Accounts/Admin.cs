@@ -41,7 +41,19 @@ internal sealed class Admin : ITenantOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    public const int EmailMaxLength = 254;
+
     public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>A required sign-in email: present, not too long, and one plain address.</summary>
+    public static void CheckEmail(Validation v, string field, string? email)
+    {
+        v.Text(field, email, EmailMaxLength);
+        if (!string.IsNullOrWhiteSpace(email) && email.Length <= EmailMaxLength && !EmailAddress.IsValid(email))
+        {
+            v.Add(field, "Must be an email address.");
+        }
+    }
 }
 
 /// <summary>
@@ -67,7 +79,7 @@ internal sealed class AdminConfiguration : IEntityTypeConfiguration<Admin>
 {
     public void Configure(EntityTypeBuilder<Admin> builder)
     {
-        builder.Property(a => a.Email).HasMaxLength(254);
+        builder.Property(a => a.Email).HasMaxLength(Admin.EmailMaxLength);
         builder.HasIndex(a => a.Email).IsUnique();
         builder.Property(a => a.PasswordHash).HasMaxLength(500);
         builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(20);

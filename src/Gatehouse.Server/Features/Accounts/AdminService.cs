@@ -60,7 +60,7 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
     public async Task<Result<AdminDto>> CreateAsync(AdminCaller caller, CreateAdminRequest request, CancellationToken ct)
     {
         var v = new Validation();
-        CheckEmail(v, request.Email);
+        Admin.CheckEmail(v, "email", request.Email);
         if (accounts.CheckPasswordPolicy(request.Password) is { } passwordProblem)
         {
             v.Add("password", passwordProblem);
@@ -108,7 +108,7 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
         var v = new Validation();
         if (request.Email.HasValue)
         {
-            CheckEmail(v, request.Email.Value);
+            Admin.CheckEmail(v, "email", request.Email.Value);
         }
 
         if (request.Password.HasValue && accounts.CheckPasswordPolicy(request.Password.Value) is { } passwordProblem)
@@ -234,13 +234,4 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
 
     private async Task<bool> IsLastOwnerAsync(CancellationToken ct) =>
         await db.Admins.CountAsync(a => a.Role == AdminRole.Owner, ct) <= 1;
-
-    private static void CheckEmail(Validation v, string? email)
-    {
-        v.Text("email", email, 254);
-        if (!string.IsNullOrWhiteSpace(email) && email.Length <= 254 && !EmailAddress.IsValid(email))
-        {
-            v.Add("email", "Must be an email address.");
-        }
-    }
 }

@@ -29,11 +29,8 @@ internal sealed class OrganizationService(
     public async Task<Result<OrganizationCreated>> CreateAsync(
         string? name, string? ownerEmail, string? ownerPassword, bool isSystemAdministrator, CancellationToken ct)
     {
-        var v = new Validation().Text("name", name, Organization.NameMaxLength).Text("ownerEmail", ownerEmail, 254);
-        if (ownerEmail is not null && !EmailAddress.IsValid(ownerEmail))
-        {
-            v.Add("ownerEmail", "Must be an email address.");
-        }
+        var v = new Validation().Text("name", name, Organization.NameMaxLength);
+        Admin.CheckEmail(v, "ownerEmail", ownerEmail);
 
         if (accounts.CheckPasswordPolicy(ownerPassword) is { } passwordProblem)
         {
