@@ -69,8 +69,7 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
             return v.ToError();
         }
 
-        var identity = card.ToString();
-        if (await db.Credentials.OfType<CardCredential>().AnyAsync(c => c.Identity == identity, ct))
+        if (await CardEnrolledAsync(card, ct))
         {
             return CardTaken(card);
         }
@@ -83,15 +82,9 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
         credential.CreatedAt = now;
         credential.UpdatedAt = now;
         db.Credentials.Add(credential);
-        try
+        if (await db.SaveOrExplainAsync(async c => await CardEnrolledAsync(card, c) ? CardTaken(card) : null, ct) is { } conflict)
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-        {
-            // Another request enrolled the same card between the check and the save.
-            db.Entry(credential).State = EntityState.Detached;
-            return CardTaken(card);
+            return conflict;
         }
 
         var masked = card.ToMaskedString();
@@ -160,6 +153,12 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
         db.Credentials.Remove(credential);
         await db.SaveChangesAsync(ct);
         return null;
+    }
+
+    private Task<bool> CardEnrolledAsync(CardIdentity card, CancellationToken ct)
+    {
+        var identity = card.ToString();
+        return db.Credentials.OfType<CardCredential>().AnyAsync(c => c.Identity == identity, ct);
     }
 
     private static ApiError.Conflict CardTaken(CardIdentity card) =>
