@@ -194,17 +194,13 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
             v.Add(error.Field, error.Message);
         }
 
-        var valid = parsed.IsValid;
         for (var i = 0; i < (holidays?.Count ?? 0); i++)
         {
-            if (holidays![i]?.Name is { Length: > HolidayNameMaxLength })
-            {
-                v.Add($"holidays[{i}].name", $"Must be at most {HolidayNameMaxLength} characters.");
-                valid = false;
-            }
+            v.Text($"holidays[{i}].name", holidays![i]?.Name, HolidayNameMaxLength, required: false);
         }
 
-        if (!valid || holidays is null)
+        // Nothing is kept from a request with any bad field, so the windows' errors end this too.
+        if (!v.IsValid || holidays is null)
         {
             return [];
         }
