@@ -17,6 +17,10 @@ internal static class OrganizationEndpoints
             .RequireAuthorization(Policies.SystemAdministrator)
             .WithTags("Organizations")
             .WithSummary("Create an organization and its owner (system administrator only).");
+        api.MapGet("/organizations/{id:guid}", GetAny)
+            .RequireAuthorization(Policies.SystemAdministrator)
+            .WithTags("Organizations")
+            .WithSummary("Get any organization (system administrator only).");
 
         // The caller's own organization, always the one of their token: no ID in the path to point elsewhere.
         var own = api.MapGroup("/organization").WithTags("Organizations");
@@ -32,6 +36,9 @@ internal static class OrganizationEndpoints
         var result = await organizations.CreateAsync(request.Name, request.OwnerEmail, request.OwnerPassword, isSystemAdministrator: false, ct);
         return result.ToCreated(created => $"/api/v1/organizations/{created.Id}");
     }
+
+    private static async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> GetAny(Guid id, OrganizationService organizations, CancellationToken ct) =>
+        (await organizations.GetAsync(id, ct)).ToOk();
 
     private static async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> Get(OrganizationService organizations, CancellationToken ct)
     {

@@ -68,6 +68,12 @@ internal sealed class OrganizationService(
         return new OrganizationCreated(organization.Id, organization.Name, owner.Id);
     }
 
+    /// <summary>Any organization, by ID: for the system administrator, who creates them.</summary>
+    public async Task<Result<OrganizationDto>> GetAsync(Guid id, CancellationToken ct) =>
+        await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, ct) is { } organization
+            ? organization.ToDto()
+            : new ApiError.NotFound("The organization");
+
     /// <summary>The caller's own organization.</summary>
     public async Task<Result<OrganizationDto>> GetAsync(CancellationToken ct) =>
         await Own().AsNoTracking().SingleOrDefaultAsync(ct) is { } organization

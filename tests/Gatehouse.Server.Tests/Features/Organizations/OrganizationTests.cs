@@ -18,6 +18,8 @@ public sealed class OrganizationTests(GatehouseApp app) : IClassFixture<Gatehous
         await response.AssertStatusAsync(HttpStatusCode.Created);
         var body = await response.ReadJsonAsync();
         Assert.Equal($"/api/v1/organizations/{body.Text("id")}", response.Headers.Location?.OriginalString);
+        var created = await root.GetOkJsonAsync(response.Headers.Location!.OriginalString);
+        Assert.Equal("Harbour Office", created.Text("name"));
         using var owner = await app.SignInAsync(email, "Harbour-password-1");
         var admins = await owner.GetOkJsonAsync("/api/v1/admins");
         var only = Assert.Single(admins.GetProperty("items").EnumerateArray());
@@ -48,6 +50,16 @@ public sealed class OrganizationTests(GatehouseApp app) : IClassFixture<Gatehous
         await response.AssertStatusAsync(HttpStatusCode.Conflict);
         await (await app.Anonymous().PostAsJsonAsync("/api/v1/auth/token", new { email = existing.OwnerEmail, password = "Another-password-1" }))
             .AssertStatusAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task GetById_ByAnOwnerWhoIsNotSystemAdministrator_Is403()
+    {
+        var org = await app.NewOrganizationAsync();
+
+        var response = await org.Owner.GetAsync($"/api/v1/organizations/{org.Id}");
+
+        await response.AssertStatusAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]
