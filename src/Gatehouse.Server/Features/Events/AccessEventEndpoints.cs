@@ -30,7 +30,8 @@ internal static class AccessEventEndpoints
         return (await events.ListAsync(filter.Value!, page, pageSize, ct)).ToOk();
     }
 
-    private static Results<PushStreamHttpResult, ProblemHttpResult> Csv(
+    /// <summary>Also serves the admin console's cookie-authorised twin, <c>/events/export.csv</c>.</summary>
+    internal static Results<PushStreamHttpResult, ProblemHttpResult> Csv(
         AccessEventService events, HttpContext http,
         string? doorId = null, string? userId = null, string? from = null, string? to = null, string? result = null)
     {
