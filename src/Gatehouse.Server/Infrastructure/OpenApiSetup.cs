@@ -14,7 +14,7 @@ internal static class OpenApiSetup
         o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Gatehouse API";
-            document.Info.Description = "Sign in with POST /api/v1/auth/token, then send 'Authorization: Bearer <accessToken>'. "
+            document.Info.Description = "Sign in with POST /api/v1/auth/token, then send `Authorization: Bearer {accessToken}`. "
                 + "Errors are RFC 9457 problem documents; validation errors name each bad field.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
