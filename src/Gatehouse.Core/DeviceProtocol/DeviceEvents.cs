@@ -1,0 +1,23 @@
+namespace Gatehouse.Core.DeviceProtocol;
+
+/// <summary>Device → server on <see cref="DeviceTopics.Events"/>: events oldest first.</summary>
+public sealed record EventBatch(IReadOnlyList<DeviceEvent> Events);
+
+/// <summary>
+/// One attempt at a door of the device, or a door event. <see cref="Id"/> is chosen by the device and keeps
+/// a resent event from being stored twice. <see cref="Reason"/> is an access reason's API name
+/// (<c>granted</c>, <c>unknownCredential</c>, …). <see cref="Card"/> is the masked card text, for unknown cards.
+/// </summary>
+public sealed record DeviceEvent(
+    Guid Id,
+    DateTimeOffset OccurredAt,
+    Guid DoorId,
+    string CredentialType,
+    bool Granted,
+    string Reason,
+    Guid? CredentialId = null,
+    Guid? UserId = null,
+    string? Card = null);
+
+/// <summary>Server → device on <see cref="DeviceTopics.EventAcks"/>: these events are stored (or were already); drop them.</summary>
+public sealed record EventAck(IReadOnlyList<Guid> Ids);
