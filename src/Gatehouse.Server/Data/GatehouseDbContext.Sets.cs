@@ -2,6 +2,7 @@ using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
@@ -39,4 +40,10 @@ internal abstract partial class GatehouseDbContext
     public DbSet<Credential> Credentials => Set<Credential>();
 
     public DbSet<AccessEvent> AccessEvents => Set<AccessEvent>();
+
+    public DbSet<Device> Devices => Set<Device>();
+
+    public DbSet<DeviceDoor> DeviceDoors => Set<DeviceDoor>();
+
+    public DbSet<DeviceState> DeviceStates => Set<DeviceState>();
 }

@@ -247,6 +247,122 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.UseTphMappingStrategy();
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.Device", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimCodeExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimCodeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WiegandFormat")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClaimCodeHash")
+                        .IsUnique();
+
+                    b.HasIndex("SiteId");
+
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.DeviceDoor", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId", "DoorId");
+
+                    b.HasIndex("DoorId")
+                        .IsUnique();
+
+                    b.ToTable("DeviceDoors");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.DeviceState", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DroppedEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Online")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PublishedSyncVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QueuedEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SoftwareVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SyncVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("UnlockedDoorIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("DeviceStates");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
                 {
                     b.Property<Guid>("Id")
@@ -586,6 +702,45 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.Device", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Server.Features.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.DeviceDoor", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Devices.Device", null)
+                        .WithMany("Doors")
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Server.Features.Doors.Door", null)
+                        .WithMany()
+                        .HasForeignKey("DoorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.DeviceState", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Devices.Device", null)
+                        .WithOne()
+                        .HasForeignKey("Gatehouse.Server.Features.Devices.DeviceState", "DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -653,6 +808,11 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.AccessGroups.AccessGroup", b =>
+                {
+                    b.Navigation("Doors");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.Device", b =>
                 {
                     b.Navigation("Doors");
                 });
