@@ -32,6 +32,7 @@ public sealed record SyncMessage(
 /// the whole store and <see cref="Removed"/> is empty.
 /// </summary>
 public sealed record SyncData(
+    SyncDevice? Device = null,
     IReadOnlyList<SyncDoor>? Doors = null,
     IReadOnlyList<SyncSchedule>? Schedules = null,
     IReadOnlyList<SyncAccessGroup>? AccessGroups = null,
@@ -46,6 +47,13 @@ public sealed record SyncRemovals(
     IReadOnlyList<Guid>? AccessGroups = null,
     IReadOnlyList<Guid>? Users = null,
     IReadOnlyList<Guid>? Credentials = null);
+
+/// <summary>
+/// The device's own settings: its name and the Wiegand format its reader decodes cards in (a
+/// <c>CardFormat</c> name such as <c>H10301</c>; null reads cards by CSN). Sent in every snapshot, and in a
+/// delta when they change.
+/// </summary>
+public sealed record SyncDevice(string Name, string? WiegandFormat = null);
 
 /// <summary>A door the device controls, with the IANA time zone of its site.</summary>
 public sealed record SyncDoor(Guid Id, string Name, string TimeZone);
