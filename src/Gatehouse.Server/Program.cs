@@ -12,6 +12,7 @@ using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Demo;
+using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
@@ -64,6 +65,7 @@ services.AddSingleton<IInterceptor, AccessSnapshotInvalidator>();
 services.AddScoped<DemoWorld>();
 services.AddScoped<DemoHistory>();
 services.AddScoped<DemoSeeder>();
+services.AddDevices();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);

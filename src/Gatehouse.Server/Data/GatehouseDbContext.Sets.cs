@@ -3,6 +3,7 @@ using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Devices;
+using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
@@ -46,4 +47,6 @@ internal abstract partial class GatehouseDbContext
     public DbSet<DeviceDoor> DeviceDoors => Set<DeviceDoor>();
 
     public DbSet<DeviceState> DeviceStates => Set<DeviceState>();
+
+    public DbSet<Enrollment> Enrollments => Set<Enrollment>();
 }

@@ -3,6 +3,8 @@ using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
+using Gatehouse.Server.Features.Devices;
+using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
@@ -40,6 +42,8 @@ internal static class ApiEndpoints
         api.MapAccessEvents();
         api.MapAdmins();
         api.MapAudit();
+        api.MapDevices();
+        api.MapEnrollments();
     }
 }
 

@@ -16,8 +16,8 @@ namespace Gatehouse.Server.Tests.Api;
 /// </summary>
 public sealed class RoleMatrixTests(GatehouseApp app) : IClassFixture<GatehouseApp>
 {
-    // Public by design: signing in, and the pages a Cloud Key holder opens without an account.
-    private static readonly string[] Public = ["/api/v1/auth/token", "/api/v1/public/"];
+    // Public by design: signing in, a device claiming itself with its one-time code, and the pages a Cloud Key holder opens without an account.
+    private static readonly string[] Public = ["/api/v1/auth/token", "/api/v1/devices/claim", "/api/v1/public/"];
 
     [Fact]
     public void EveryChangingEndpoint_OutsideThePublicOnes_RequiresAnAccount()

@@ -1,0 +1,31 @@
+using System.Threading.RateLimiting;
+using Gatehouse.Server.Features.Devices.Enrollments;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Features.Devices;
+
+internal static class DeviceRegistration
+{
+    /// <summary>The devices' API services, the claim's rate limit and the enrollment sweeper (the gateway registers itself).</summary>
+    public static IServiceCollection AddDevices(this IServiceCollection services)
+    {
+        services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<DeviceService>();
+        services.AddScoped<DeviceClaimService>();
+        services.AddScoped<RemoteUnlockService>();
+        services.AddScoped<EnrollmentService>();
+        services.AddSingleton<EnrollmentSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<EnrollmentSweeper>());
+
+        // Added to the server's rate limiter (which answers 429 with Retry-After); per client address.
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(DeviceEndpoints.ClaimRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = http.RequestServices.GetRequiredService<IOptions<DeviceOptions>>().Value.ClaimAttemptsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+            })));
+        return services;
+    }
+}
