@@ -1,0 +1,21 @@
+using Gatehouse.Server.Features.Devices.Gateway;
+using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gatehouse.Server.Tests.Features.Devices;
+
+/// <summary>
+/// The server for the device tests: each test makes an organization (two sign-ins) and may claim devices,
+/// so neither per-minute limit may get in the way; the claim's limit has a test of its own.
+/// </summary>
+public sealed class DevicesApp : GatehouseApp
+{
+    protected override void ConfigureTestServices(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
+        builder.UseSetting("Gatehouse:Devices:ClaimAttemptsPerMinute", "10000");
+        builder.ConfigureServices(s => s.TryAddSingleton<DeviceGateway>());
+    }
+}
