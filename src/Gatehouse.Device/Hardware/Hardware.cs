@@ -1,0 +1,81 @@
+using Gatehouse.Core.Cards;
+
+namespace Gatehouse.Device.Hardware;
+
+/// <summary>
+/// The card reader. A driver calls the attached handler for each card presented (a decoded Wiegand frame or
+/// a CSN) and can act on the answer; the simulator's "tap a card" form is one such driver.
+/// </summary>
+internal interface ICardReader
+{
+    /// <summary>Sets who decides on presented cards (the door controller); the reader is idle until then.</summary>
+    void Attach(Func<CardRead, CancellationToken, Task<TapOutcome>> onCard);
+}
+
+/// <summary>A card presented at the reader; <see cref="DoorId"/> names a door when the reader serves several.</summary>
+internal sealed record CardRead(CardIdentity Card, Guid? DoorId = null);
+
+/// <summary>
+/// What became of a presented card: <see cref="Reason"/> is an access reason's API name, or
+/// <c>enrollment</c> when an enrollment took the card instead, or <c>noDoor</c> before the device knows its doors.
+/// </summary>
+internal sealed record TapOutcome(bool Granted, string Reason, Guid? DoorId = null)
+{
+    public const string Enrollment = "enrollment";
+    public const string NoDoor = "noDoor";
+}
+
+/// <summary>The camera, for face enrollment and recognition (the face issue builds on it).</summary>
+internal interface ICamera
+{
+    /// <summary>Whether this camera can capture a face at all.</summary>
+    bool CanCapture { get; }
+
+    /// <summary>Waits for a face in front of the camera until <paramref name="until"/>; null when none came.</summary>
+    Task<CameraFrame?> CaptureAsync(DateTimeOffset until, CancellationToken ct);
+}
+
+/// <summary>An image from the camera.</summary>
+internal sealed record CameraFrame(ReadOnlyMemory<byte> Image, string ContentType);
+
+/// <summary>The lock relays, one per door the device controls.</summary>
+internal interface ILockRelay
+{
+    /// <summary>Energises (<paramref name="open"/>) or releases the relay of a door.</summary>
+    void Set(Guid doorId, bool open);
+}
+
+/// <summary>The LED ring.</summary>
+internal interface ILed
+{
+    void Show(LedColor color);
+}
+
+/// <summary>The colours the LED ring shows; the simulator's API spells them in lower case.</summary>
+internal enum LedColor
+{
+    /// <summary>Idle.</summary>
+    Off,
+
+    /// <summary>Access granted, an enrollment succeeded, a remote unlock.</summary>
+    Green,
+
+    /// <summary>Access denied, an enrollment failed.</summary>
+    Red,
+
+    /// <summary>Waiting for a card or face to enroll.</summary>
+    Blue,
+
+    /// <summary>A capture was sent; waiting for the server's outcome.</summary>
+    Amber,
+}
+
+/// <summary>The speaker, which also shows what it says on the device screen.</summary>
+internal interface ISpeaker
+{
+    /// <summary>Shows and speaks a prompt, replacing the one before.</summary>
+    void Say(string prompt);
+
+    /// <summary>Clears the prompt: the device is idle again.</summary>
+    void Silence();
+}

@@ -1,0 +1,137 @@
+"use strict";
+
+// The device screen: shows what the simulated device shows (LED ring, prompt, lock) by polling
+// /simulator/state, and taps cards and unplugs the network through the simulator's local API.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const ledNames = { off: "off", green: "green", red: "red", blue: "blue", amber: "amber" };
+  let formatChosen = false;
+  let plugged = true;
+  let doorsKey = "";
+
+  function render(state) {
+    document.title = `${state.deviceName} · Gatehouse device simulator`;
+    $("device-name").textContent = state.deviceName;
+
+    const online = $("online");
+    online.textContent = state.online ? "Online" : "Offline";
+    online.className = "badge " + (state.online ? "badge-online" : "badge-offline");
+    $("sync").textContent = `Sync version ${state.syncVersion}`;
+
+    const led = ledNames[state.led] ?? "off";
+    $("led").className = `led led-${led}`;
+    $("led").setAttribute("aria-label", `LED ring: ${led}`);
+    $("prompt").textContent = state.prompt || "Ready";
+
+    const lock = $("lock");
+    const door = state.doorName ? `${state.doorName}: ` : "";
+    lock.textContent = door + (state.lock === "unlocked" ? "Unlocked" : "Locked");
+    lock.className = "lock " + (state.lock === "unlocked" ? "lock-unlocked" : "lock-locked");
+
+    if (!formatChosen && state.wiegandFormat) {
+      $("format").value = state.wiegandFormat;
+      showFacility();
+    }
+
+    const key = state.doors.map((d) => d.id + d.name).join("|");
+    if (key !== doorsKey) {
+      doorsKey = key;
+      const select = $("door");
+      select.replaceChildren(...state.doors.map((d) => new Option(d.name, d.id)));
+      $("door-field").hidden = state.doors.length < 2;
+    }
+
+    plugged = state.networkConnected;
+    const network = $("network");
+    network.textContent = plugged ? "Unplug network" : "Plug network back in";
+    network.setAttribute("aria-pressed", String(!plugged));
+
+    const waiting = state.queuedEvents === 1 ? "1 event" : `${state.queuedEvents} events`;
+    const dropped = state.droppedEvents > 0 ? `; ${state.droppedEvents} dropped because the queue was full` : "";
+    $("queue").textContent = `${waiting} waiting for the server${dropped}`;
+  }
+
+  async function poll() {
+    try {
+      const response = await fetch("/simulator/state", { cache: "no-store" });
+      if (response.ok) {
+        render(await response.json());
+      }
+    } catch {
+      // The agent is restarting; the next poll catches up.
+    }
+    setTimeout(poll, 400);
+  }
+
+  function kind() {
+    return document.querySelector('input[name="kind"]:checked').value;
+  }
+
+  function showKind() {
+    $("wiegand-fields").hidden = kind() !== "wiegand";
+    $("csn-fields").hidden = kind() !== "csn";
+  }
+
+  function showFacility() {
+    $("facility-label").hidden = $("format").value === "H10302";
+  }
+
+  async function tap(event) {
+    event.preventDefault();
+    const body = {};
+    if (kind() === "csn") {
+      body.csn = $("csn").value.trim();
+    } else {
+      body.format = $("format").value;
+      if (!$("facility-label").hidden) {
+        body.facilityCode = $("facilityCode").value.trim();
+      }
+      body.cardNumber = $("cardNumber").value.trim();
+    }
+    if (!$("door-field").hidden) {
+      body.doorId = $("door").value;
+    }
+
+    const result = $("tap-result");
+    result.className = "result";
+    result.textContent = "…";
+    try {
+      const response = await fetch("/simulator/card", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json();
+      if (response.ok) {
+        result.textContent = answer.granted ? "Granted" : `Denied (${answer.reason})`;
+        result.className = "result " + (answer.granted ? "result-granted" : "result-denied");
+      } else {
+        const messages = Object.values(answer.errors ?? {}).flat();
+        result.textContent = messages.join(" ") || answer.title || "The card was not read.";
+        result.className = "result result-denied";
+      }
+    } catch {
+      result.textContent = "The device did not answer.";
+      result.className = "result result-denied";
+    }
+  }
+
+  async function toggleNetwork() {
+    await fetch("/simulator/network", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ connected: !plugged }),
+    });
+  }
+
+  document.querySelectorAll('input[name="kind"]').forEach((input) => input.addEventListener("change", showKind));
+  $("format").addEventListener("change", () => {
+    formatChosen = true;
+    showFacility();
+  });
+  $("tap").addEventListener("submit", tap);
+  $("network").addEventListener("click", toggleNetwork);
+  showKind();
+  showFacility();
+  poll();
+})();

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using Gatehouse.Device.Hardware;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Device.Simulator;
+
+/// <summary>The simulator's card reader: the device screen's "tap a card" form presents cards through it.</summary>
+internal sealed class SimulatedCardReader : ICardReader
+{
+    private Func<CardRead, CancellationToken, Task<TapOutcome>>? _onCard;
+
+    public void Attach(Func<CardRead, CancellationToken, Task<TapOutcome>> onCard) => _onCard = onCard;
+
+    /// <summary>Presents a card as if it were held to the reader.</summary>
+    public Task<TapOutcome> TapAsync(CardRead read, CancellationToken ct) =>
+        _onCard is { } onCard
+            ? onCard(read, ct)
+            : throw new InvalidOperationException("The card reader is not attached to a door controller yet.");
+}
+
+/// <summary>
+/// The simulator's camera. It cannot capture faces yet: the face issue adds <c>POST /simulator/face</c> and
+/// feeds its images through here.
+/// </summary>
+internal sealed class SimulatedCamera : ICamera
+{
+    public bool CanCapture => false;
+
+    public Task<CameraFrame?> CaptureAsync(DateTimeOffset until, CancellationToken ct) => Task.FromResult<CameraFrame?>(null);
+}
+
+/// <summary>The simulator's lock relays: remembers which are open, for the device screen.</summary>
+internal sealed class SimulatedLockRelay : ILockRelay
+{
+    private readonly ConcurrentDictionary<Guid, bool> _open = new();
+
+    public void Set(Guid doorId, bool open) => _open[doorId] = open;
+
+    public bool IsOpen(Guid doorId) => _open.TryGetValue(doorId, out var open) && open;
+}
+
+/// <summary>The simulator's LED ring: remembers its colour, for the device screen.</summary>
+internal sealed class SimulatedLed : ILed
+{
+    private volatile int _color;
+
+    public LedColor Color => (LedColor)_color;
+
+    public void Show(LedColor color) => _color = (int)color;
+}
+
+/// <summary>Options of the speaker: <c>Gatehouse:Device:Speaker</c>.</summary>
+internal sealed class SpeakerOptions
+{
+    public const string Section = "Gatehouse:Device:Speaker";
+
+    /// <summary>Speak prompts aloud with <see cref="VoiceCommand"/> when it is installed.</summary>
+    public bool Voice { get; set; } = true;
+
+    /// <summary>The text-to-speech program, given the prompt as its last argument.</summary>
+    public string VoiceCommand { get; set; } = "espeak-ng";
+}
+
+/// <summary>
+/// The simulator's speaker: keeps the prompt for the device screen and, when <c>espeak-ng</c> is installed,
+/// also says it aloud. Speaking never blocks the door and never fails it: a missing or broken program is
+/// logged once and then left alone.
+/// </summary>
+internal sealed partial class SimulatedSpeaker(IOptions<SpeakerOptions> options, ILogger<SimulatedSpeaker> logger) : ISpeaker, IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly string? _program = options.Value.Voice ? FindOnPath(options.Value.VoiceCommand) : null;
+    private Process? _speaking;
+    private bool _failed;
+    private string _prompt = string.Empty;
+
+    /// <summary>The prompt shown now; empty when the device is idle.</summary>
+    public string Prompt => Volatile.Read(ref _prompt);
+
+    public void Say(string prompt)
+    {
+        Volatile.Write(ref _prompt, prompt);
+        if (_program is not null && prompt.Length > 0)
+        {
+            Speak(_program, prompt);
+        }
+    }
+
+    public void Silence() => Volatile.Write(ref _prompt, string.Empty);
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            Stop();
+        }
+    }
+
+    private void Speak(string program, string prompt)
+    {
+        lock (_gate)
+        {
+            if (_failed)
+            {
+                return;
+            }
+
+            // A new prompt cuts the old one off, as a person at the door would want.
+            Stop();
+            try
+            {
+                var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+                start.ArgumentList.Add("--");
+                start.ArgumentList.Add(prompt);
+                var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+                process.Exited += (_, _) => process.Dispose();
+                process.Start();
+                // Read and forget what it prints, so a chatty or failing voice never fills a pipe and stalls.
+                _ = process.StandardOutput.ReadToEndAsync();
+                _ = process.StandardError.ReadToEndAsync();
+                _speaking = process;
+            }
+            catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+            {
+                _failed = true;
+                LogVoiceFailed(logger, program, e.Message);
+            }
+        }
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            if (_speaking is { HasExited: false } speaking)
+            {
+                speaking.Kill();
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+        {
+            // It ended by itself meanwhile.
+        }
+
+        _speaking = null;
+    }
+
+    private static string? FindOnPath(string program)
+    {
+        if (Path.IsPathRooted(program))
+        {
+            return File.Exists(program) ? program : null;
+        }
+
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot speak prompts with {Program} ({Error}); they are shown only")]
+    private static partial void LogVoiceFailed(ILogger logger, string program, string error);
+}

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Gatehouse.Core.Cards;
+using Gatehouse.Device.Door;
+using Gatehouse.Device.Events;
+using Gatehouse.Device.Hardware;
+using Gatehouse.Device.Mqtt;
+using Gatehouse.Device.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.FileProviders;
+
+namespace Gatehouse.Device.Simulator;
+
+/// <summary>The simulator's state for the device screen: what the device shows, and what it knows.</summary>
+internal sealed record SimulatorState(
+    string Led,
+    string Prompt,
+    string Lock,
+    bool Online,
+    long SyncVersion,
+    Guid DeviceId,
+    string DeviceName,
+    string? WiegandFormat,
+    Guid? DoorId,
+    string? DoorName,
+    IReadOnlyList<SimulatorDoor> Doors,
+    int QueuedEvents,
+    long DroppedEvents,
+    bool NetworkConnected,
+    string? Enrollment,
+    string SoftwareVersion);
+
+/// <summary>A door of the device and its lock.</summary>
+internal sealed record SimulatorDoor(Guid Id, string Name, string Lock);
+
+/// <summary>The answer to a tap at the reader.</summary>
+internal sealed record SimulatorTapResult(bool Granted, string Reason, Guid? DoorId);
+
+/// <summary>
+/// The simulator's web side: the device screen (static files shipped inside the agent, under a strict
+/// Content-Security-Policy) and its local API — <c>GET /simulator/state</c>, <c>POST /simulator/card</c>,
+/// <c>POST /simulator/network</c>.
+/// </summary>
+internal static class SimulatorEndpoints
+{
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    public static void MapSimulator(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
+            await next(context);
+        });
+
+        var screen = new EmbeddedFileProvider(typeof(SimulatorEndpoints).Assembly, "Gatehouse.Device.Simulator.Screen");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = screen });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = screen });
+
+        var simulator = app.MapGroup("/simulator");
+        simulator.MapGet("/state", (SimulatorView view) => TypedResults.Ok(view.State()));
+        simulator.MapPost("/card", TapAsync);
+        simulator.MapPost("/network", SetNetworkAsync);
+    }
+
+    private static async Task<Results<Ok<SimulatorTapResult>, ValidationProblem>> TapAsync(
+        HttpRequest request, SimulatedCardReader reader, AccessEngine engine, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body must be a JSON object: {csn} or {format, facilityCode, cardNumber}."] });
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body must be a JSON object: {csn} or {format, facilityCode, cardNumber}."] });
+        }
+
+        var csn = ReadString(body, CardFields.Csn, errors);
+        var format = ReadString(body, CardFields.Format, errors);
+        var facilityCode = ReadNumber(body, CardFields.FacilityCode, errors);
+        var cardNumber = ReadNumber(body, CardFields.CardNumber, errors);
+        var doorText = ReadString(body, "doorId", errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var view = engine.Current;
+        Guid? doorId = null;
+        if (doorText is not null)
+        {
+            if (!Guid.TryParse(doorText, out var parsedDoor) || view.Doors.All(d => d.Id != parsedDoor))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["doorId"] = ["Not a door of this device; leave doorId out for the reader's door."] });
+            }
+
+            doorId = parsedDoor;
+        }
+
+        // The reader decodes cards in the device's Wiegand format, so that is the format a bare number is in.
+        format ??= csn is not null ? CardFormat.Csn.ToApiName() : view.Device?.WiegandFormat;
+        if (format is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [CardFields.Format] = ["This device reads cards by CSN: give csn, or a format with its numbers."],
+            });
+        }
+
+        if (!CardIdentity.TryCreate(format, facilityCode, cardNumber, csn, out var card, out var cardErrors))
+        {
+            return TypedResults.ValidationProblem(cardErrors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        }
+
+        var outcome = await reader.TapAsync(new CardRead(card, doorId), ct);
+        return TypedResults.Ok(new SimulatorTapResult(outcome.Granted, outcome.Reason, outcome.DoorId));
+    }
+
+    private static async Task<Results<Ok<SimulatorState>, ValidationProblem>> SetNetworkAsync(
+        NetworkRequest request, BrokerConnection connection, SimulatorView view, CancellationToken ct)
+    {
+        if (request.Connected is not { } connected)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["connected"] = ["Give connected: true to plug the network in, false to unplug it."] });
+        }
+
+        await connection.SetNetworkAsync(connected, ct);
+        return TypedResults.Ok(view.State());
+    }
+
+    private static string? ReadString(JsonElement body, string name, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[name] = [$"{name} must be text."];
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    private static long? ReadNumber(JsonElement body, string name, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+        {
+            return number;
+        }
+
+        if (value.ValueKind == JsonValueKind.String
+            && long.TryParse(value.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number))
+        {
+            // The screen's form posts what was typed; a number in quotes is still that number.
+            return number;
+        }
+
+        errors[name] = [$"{name} must be a whole number."];
+        return null;
+    }
+
+    internal sealed record NetworkRequest(bool? Connected);
+}
+
+/// <summary>Reads the simulated hardware and the agent's state into a <see cref="SimulatorState"/>.</summary>
+internal sealed class SimulatorView(
+    SimulatedLed led, SimulatedSpeaker speaker, SimulatedLockRelay relay, AccessEngine engine, BrokerConnection connection,
+    EventQueue events, Enrollments enrollments, DeviceIdentity identity)
+{
+    public SimulatorState State()
+    {
+        var view = engine.Current;
+        var doors = view.Doors.Select(d => new SimulatorDoor(d.Id, d.Name, LockText(relay.IsOpen(d.Id)))).ToList();
+        var first = doors.Count > 0 ? doors[0] : null;
+        return new SimulatorState(
+            LedText(led.Color),
+            speaker.Prompt,
+            first?.Lock ?? LockText(false),
+            connection.IsConnected,
+            view.Version,
+            identity.DeviceId,
+            view.Device?.Name ?? identity.Name,
+            view.Device?.WiegandFormat,
+            first?.Id,
+            first?.Name,
+            doors,
+            events.Count,
+            events.Dropped,
+            connection.NetworkPlugged,
+            enrollments.State,
+            AgentVersion.Current);
+    }
+
+    private static string LockText(bool open) => open ? "unlocked" : "locked";
+
+    private static string LedText(LedColor color) => color switch
+    {
+        LedColor.Green => "green",
+        LedColor.Red => "red",
+        LedColor.Blue => "blue",
+        LedColor.Amber => "amber",
+        _ => "off",
+    };
+}
