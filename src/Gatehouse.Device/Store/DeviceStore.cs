@@ -305,7 +305,8 @@ internal sealed class DeviceStore : IDisposable
 
     private SqliteDataReader Query(string sql)
     {
-        using var command = _connection.CreateCommand();
+        // Not disposed here: disposing the command would close the reader it returns.
+        var command = _connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteReader();
     }
