@@ -33,6 +33,10 @@ internal static class TestStore
             .. extraCredentials,
         ]);
 
+    /// <summary>The same store with a schedule open all week, for tests on the real clock.</summary>
+    public static SyncData AlwaysOpen() =>
+        Data() with { Schedules = [new SyncSchedule(OfficeHours, [.. Enum.GetValues<DayOfWeek>().Select(d => new SyncWindow(d, "00:00", "24:00"))], [])] };
+
     public static IEnumerable<SyncWindow> Weekdays(string start, string end) =>
         new[] { DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday }
             .Select(d => new SyncWindow(d, start, end));
