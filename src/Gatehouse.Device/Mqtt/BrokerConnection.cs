@@ -224,6 +224,13 @@ internal sealed partial class BrokerConnection : BackgroundService
                     throw new MqttCommunicationException($"the broker refused the connection: {result.ResultCode}");
                 }
 
+                if (!_plugged)
+                {
+                    // Unplugged while the connection was being made.
+                    await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build(), stoppingToken);
+                    continue;
+                }
+
                 await SubscribeAsync(stoppingToken);
                 failures = 0;
                 Interlocked.Increment(ref _generation);

@@ -73,7 +73,7 @@
   }
 
   function showFacility() {
-    $("facility-label").hidden = $("format").value === "H10302";
+    $("facility-field").hidden = $("format").value === "H10302";
   }
 
   async function tap(event) {
@@ -83,7 +83,7 @@
       body.csn = $("csn").value.trim();
     } else {
       body.format = $("format").value;
-      if (!$("facility-label").hidden) {
+      if (!$("facility-field").hidden) {
         body.facilityCode = $("facilityCode").value.trim();
       }
       body.cardNumber = $("cardNumber").value.trim();

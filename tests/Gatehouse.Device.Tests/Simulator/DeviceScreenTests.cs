@@ -1,0 +1,174 @@
+using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Device.Store;
+using Gatehouse.Device.Sync;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Gatehouse.Device.Tests.Simulator;
+
+/// <summary>
+/// The device screen in Debian's Chromium, as a person uses it: tap a card, watch the LED and the lock,
+/// unplug the network. The agent's broker is unreachable, as with the network down; the store is synced
+/// directly. Screenshots go to <c>artifacts/screenshots</c>.
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class DeviceScreenTests : IAsyncLifetime
+{
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
+    private readonly List<string> _problems = [];
+    private AgentHost _agent = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _page = null!;
+
+    public async Task InitializeAsync()
+    {
+        using (var store = DeviceStore.Open(_dataDirectory))
+        {
+            store.SaveClaim(
+                new ClaimResponse(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lobby", "F3D100", new BrokerEndpoint("127.0.0.1", 9, false), "device", "secret"),
+                new Uri("http://127.0.0.1:9"));
+        }
+
+        _agent = await AgentHost.CreateAsync(
+            new AgentArguments(null, null, _dataDirectory, ["http://127.0.0.1:0"]),
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Gatehouse:Device:Speaker:Voice"] = "false",
+                ["Gatehouse:Device:UnlockTime"] = "00:00:30",
+                ["Gatehouse:Device:ResultDisplayTime"] = "00:00:30",
+            }));
+        await _agent.StartAsync();
+        _agent.Services.GetRequiredService<SyncApplier>().Handle(new SyncMessage(SyncKind.Snapshot, 12, 0, 0, 1, TestStore.AlwaysOpen()));
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = _agent.SimulatorAddresses[0],
+            ViewportSize = new ViewportSize { Width = 560, Height = 1100 },
+            Locale = "en-US",
+        });
+        context.SetDefaultTimeout(20_000);
+        _page = await context.NewPageAsync();
+        _page.Console += (_, message) =>
+        {
+            if (message.Type == "error" || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _problems.Add(message.Text);
+            }
+        };
+        _page.PageError += (_, error) => _problems.Add(error);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+        await _agent.StopAsync();
+        await _agent.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task TapForm_EnrolledCard_TurnsTheRingGreenAndUnlocksTheDoor()
+    {
+        await _page.GotoAsync("/");
+        await Assertions.Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Front desk" })).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByText("Sync version 12")).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByText("Front door: Locked")).ToBeVisibleAsync();
+
+        // The format defaults to the device's Wiegand format.
+        await Assertions.Expect(_page.GetByLabel("Format", new() { Exact = true })).ToHaveValueAsync("H10301");
+        await _page.GetByLabel("Facility code").FillAsync("1");
+        await _page.GetByLabel("Card number").FillAsync("11572");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
+
+        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Granted");
+        await Assertions.Expect(_page.GetByText("Access granted")).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: green" })).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByText("Front door: Unlocked")).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByText("1 event waiting for the server")).ToBeVisibleAsync();
+        await ScreenshotAsync("device-screen-granted");
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
+    public async Task TapForm_UnknownCsn_TurnsTheRingRed()
+    {
+        await _page.GotoAsync("/");
+        await _page.GetByLabel("CSN", new() { Exact = true }).CheckAsync();
+        await _page.GetByLabel("CSN (hex)").FillAsync("0A0B0C0D");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
+
+        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Denied (unknownCredential)");
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByText("Access denied: card not recognised")).ToBeVisibleAsync();
+        await ScreenshotAsync("device-screen-denied");
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
+    public async Task TapForm_BadCardNumber_SaysWhatIsWrong()
+    {
+        await _page.GotoAsync("/");
+        await _page.GetByLabel("Facility code").FillAsync("1");
+        await _page.GetByLabel("Card number").FillAsync("99999999");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
+
+        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToContainTextAsync("Card number must be between 0 and 65,535");
+        Assert.DoesNotContain(_problems, p => !p.Contains("status of 400", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NetworkButton_Unplugs_AndPlugsBack()
+    {
+        await _page.GotoAsync("/");
+
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Unplug network" }).ClickAsync();
+
+        await Assertions.Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Plug network back in" })).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(_page.GetByText("Offline")).ToBeVisibleAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Plug network back in" }).ClickAsync();
+        await Assertions.Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Unplug network" })).ToBeVisibleAsync();
+        Assert.Empty(_problems);
+    }
+
+    private async Task ScreenshotAsync(string name)
+    {
+        var directory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(directory);
+        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}
