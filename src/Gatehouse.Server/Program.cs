@@ -13,6 +13,7 @@ using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Demo;
 using Gatehouse.Server.Features.Devices;
+using Gatehouse.Server.Features.Devices.Gateway;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Organizations;
@@ -66,6 +67,7 @@ services.AddScoped<DemoWorld>();
 services.AddScoped<DemoHistory>();
 services.AddScoped<DemoSeeder>();
 services.AddDevices();
+services.AddDeviceGateway();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);

@@ -1,0 +1,387 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Features.Devices.Gateway;
+
+/// <summary>
+/// Keeps every online device's store equal to what its doors need (<see cref="DeviceView"/>). Versions are per
+/// device: each publish is the last published version plus one, persisted in
+/// <see cref="DeviceState.PublishedSyncVersion"/> before it goes out. The last view published to each device is
+/// kept in memory; a change to an organization (gathered for a few milliseconds) loads the organization once,
+/// and each online device whose view changed gets a delta. A device the server holds no view for, one that
+/// asks, or one reporting a version off the server's chain gets a full snapshot in parts.
+/// All work for one organization runs on one worker at a time, so a device's messages never interleave.
+/// </summary>
+internal sealed partial class DeviceSync(
+    IServiceScopeFactory scopes,
+    GatewayConnection connection,
+    IOptions<MqttOptions> options,
+    ILogger<DeviceSync> logger)
+{
+    private readonly ConcurrentDictionary<Guid, Organization> _organizations = new();
+    private readonly ConcurrentDictionary<Guid, Tracked> _devices = new();
+
+    /// <summary>Something a device's view is built from changed in the organization (after the save, or its commit).</summary>
+    public void OrganizationChanged(Guid organizationId)
+    {
+        // Organizations no device has spoken to since the start have nobody to sync.
+        if (_organizations.TryGetValue(organizationId, out var organization))
+        {
+            Schedule(organizationId, organization, w => w.Changed = true);
+        }
+    }
+
+    /// <summary>A change whose organization is unknown: every organization with devices is looked at.</summary>
+    public void EveryOrganizationChanged()
+    {
+        foreach (var (id, organization) in _organizations)
+        {
+            Schedule(id, organization, w => w.Changed = true);
+        }
+    }
+
+    /// <summary>The device asked for a full snapshot (it has none, or saw a gap).</summary>
+    public void RequestSnapshot(Guid organizationId, Guid deviceId)
+    {
+        var device = Track(organizationId, deviceId);
+        lock (device)
+        {
+            device.Pending = true;
+        }
+
+        Schedule(organizationId, OrganizationOf(organizationId), w => w.Snapshots.Add(deviceId));
+    }
+
+    /// <summary>
+    /// The device reported its state. Coming online, or unknown to this run of the server, it is synced: a delta
+    /// of what changed while it was away when it still holds what was last published, else a snapshot. While
+    /// online, a version behind the last published one but not behind what it held when that was sent is a
+    /// delta on its way; anything else is off the chain and gets a snapshot.
+    /// </summary>
+    public void OnStatus(Guid organizationId, Guid deviceId, DeviceStatus status, bool wasOnline)
+    {
+        var device = Track(organizationId, deviceId);
+        bool snapshot;
+        lock (device)
+        {
+            device.Reported = status.SyncVersion;
+            device.Online = status.Online;
+            if (!status.Online || device.Pending)
+            {
+                return;
+            }
+
+            if (!wasOnline || device.Last is null || device.Unconfirmed)
+            {
+                snapshot = false;
+            }
+            else if (device.Reported == device.Published)
+            {
+                device.Floor = device.Reported;
+                return;
+            }
+            else if (device.Reported > device.Published || device.Reported < device.Floor)
+            {
+                snapshot = true;
+            }
+            else
+            {
+                device.Floor = device.Reported;
+                return;
+            }
+
+            device.Pending = true;
+            device.Unconfirmed = false;
+        }
+
+        Schedule(organizationId, OrganizationOf(organizationId), w => (snapshot ? w.Snapshots : w.Checks).Add(deviceId));
+    }
+
+    /// <summary>
+    /// The server's client reconnected: what was in flight may be lost (a broker restart), so the next status of
+    /// each device is taken at its word.
+    /// </summary>
+    public void OnServerReconnected()
+    {
+        foreach (var device in _devices.Values)
+        {
+            lock (device)
+            {
+                device.Unconfirmed = true;
+            }
+        }
+    }
+
+    /// <summary>The device is gone (removed, or claimed anew): forget what it held.</summary>
+    public void Forget(Guid deviceId) => _devices.TryRemove(deviceId, out _);
+
+    private Tracked Track(Guid organizationId, Guid deviceId) =>
+        _devices.GetOrAdd(deviceId, static (id, org) => new Tracked(org, id), organizationId);
+
+    private Organization OrganizationOf(Guid organizationId) =>
+        _organizations.GetOrAdd(organizationId, static _ => new Organization());
+
+    private void Schedule(Guid organizationId, Organization organization, Action<Organization> mark)
+    {
+        lock (organization)
+        {
+            mark(organization);
+            if (organization.Running)
+            {
+                return;
+            }
+
+            organization.Running = true;
+        }
+
+        _ = Task.Run(() => RunAsync(organizationId, organization));
+    }
+
+    private async Task RunAsync(Guid organizationId, Organization organization)
+    {
+        while (true)
+        {
+            // Gathers a burst of saves into one round. Real time: this waits for other writers, not for a time of day.
+            var coalesce = options.Value.SyncCoalesceMilliseconds;
+            if (coalesce > 0)
+            {
+                await Task.Delay(coalesce);
+            }
+
+            Round round;
+            lock (organization)
+            {
+                if (!organization.Changed && organization.Snapshots.Count == 0 && organization.Checks.Count == 0)
+                {
+                    organization.Running = false;
+                    return;
+                }
+
+                round = new Round(organization.Changed, [.. organization.Snapshots], [.. organization.Checks]);
+                organization.Changed = false;
+                organization.Snapshots.Clear();
+                organization.Checks.Clear();
+            }
+
+            try
+            {
+                await SyncAsync(organizationId, round);
+            }
+            catch (Exception ex)
+            {
+                LogRoundFailed(logger, ex, organizationId);
+
+                // What the devices hold is now uncertain: the next round sends them snapshots.
+                foreach (var id in round.Snapshots.Concat(round.Checks))
+                {
+                    if (_devices.TryGetValue(id, out var device))
+                    {
+                        lock (device)
+                        {
+                            device.Last = null;
+                            device.Pending = false;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task SyncAsync(Guid organizationId, Round round)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+        var data = await OrganizationSyncData.LoadAsync(db, CancellationToken.None);
+
+        foreach (var device in _devices.Values.Where(d => d.OrganizationId == organizationId && !data.Devices.ContainsKey(d.DeviceId)))
+        {
+            _devices.TryRemove(device.DeviceId, out _);
+        }
+
+        foreach (var target in data.Devices.Values)
+        {
+            if (!_devices.TryGetValue(target.Id, out var device))
+            {
+                continue;
+            }
+
+            var asked = round.Snapshots.Contains(target.Id);
+            var checking = round.Checks.Contains(target.Id);
+            DeviceView? last;
+            bool full;
+            lock (device)
+            {
+                if (!asked && !checking && !(round.Changed && device.Online))
+                {
+                    continue;
+                }
+
+                if (device.Published < 0)
+                {
+                    device.Published = target.PublishedVersion;
+                }
+
+                last = device.Last;
+                full = asked || last is null || (checking && device.Reported != device.Published);
+            }
+
+            var view = data.ViewOf(target, last);
+            if (full)
+            {
+                await PublishSnapshotAsync(db, organizationId, device, view);
+            }
+            else if (view.DiffFrom(last!) is { } delta)
+            {
+                await PublishDeltaAsync(db, organizationId, device, view, delta);
+            }
+            else
+            {
+                lock (device)
+                {
+                    device.Pending = false;
+                }
+            }
+        }
+    }
+
+    private async Task PublishSnapshotAsync(GatehouseDbContext db, Guid organizationId, Tracked device, DeviceView view)
+    {
+        var deviceId = device.DeviceId;
+        var version = device.Published + 1;
+        await PersistAsync(db, deviceId, version);
+        var parts = view.ToSnapshotParts(options.Value.SnapshotPartSize);
+        var topic = DeviceTopics.For(organizationId, deviceId, DeviceTopics.Sync);
+        var sent = true;
+        for (var i = 0; i < parts.Count && sent; i++)
+        {
+            sent = await PublishAsync(topic, new SyncMessage(SyncKind.Snapshot, version, 0, i, parts.Count, parts[i]));
+        }
+
+        lock (device)
+        {
+            device.Published = version;
+            device.Last = sent ? view : null;
+            device.Floor = device.Reported;
+            device.Pending = false;
+        }
+
+        if (sent)
+        {
+            LogSnapshot(logger, deviceId, version, parts.Count, view.RecordCount);
+        }
+    }
+
+    private async Task PublishDeltaAsync(GatehouseDbContext db, Guid organizationId, Tracked device, DeviceView view, SyncData delta)
+    {
+        var deviceId = device.DeviceId;
+        var from = device.Published;
+        var version = from + 1;
+        await PersistAsync(db, deviceId, version);
+        var sent = await PublishAsync(
+            DeviceTopics.For(organizationId, deviceId, DeviceTopics.Sync),
+            new SyncMessage(SyncKind.Delta, version, from, 0, 1, delta));
+        lock (device)
+        {
+            device.Published = version;
+
+            // Unsent, the device will see a gap at the next delta; without a view the next round sends a snapshot instead.
+            device.Last = sent ? view : null;
+            device.Pending = false;
+        }
+
+        if (sent)
+        {
+            LogDelta(logger, deviceId, from, version);
+        }
+    }
+
+    private async Task<bool> PublishAsync(string topic, SyncMessage message)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(message, DeviceProtocolJson.Default.SyncMessage);
+        return await connection.PublishAsync(topic, payload, CancellationToken.None);
+    }
+
+    // Persisted before publishing: a version the device may hold is never handed out again after a restart.
+    private static async Task PersistAsync(GatehouseDbContext db, Guid deviceId, long version)
+    {
+        var updated = await db.DeviceStates.Where(s => s.DeviceId == deviceId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedSyncVersion, version));
+        if (updated > 0)
+        {
+            return;
+        }
+
+        var state = new DeviceState { DeviceId = deviceId, PublishedSyncVersion = version };
+        db.DeviceStates.Add(state);
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // The device's first status created the row meanwhile.
+            db.Entry(state).State = EntityState.Detached;
+            await db.DeviceStates.Where(s => s.DeviceId == deviceId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedSyncVersion, version));
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent device {DeviceId} snapshot {Version} in {Parts} parts ({Records} records)")]
+    private static partial void LogSnapshot(ILogger logger, Guid deviceId, long version, int parts, int records);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent device {DeviceId} the delta from {From} to {Version}")]
+    private static partial void LogDelta(ILogger logger, Guid deviceId, long from, long version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Syncing the devices of organization {OrganizationId} failed; they get snapshots next time")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception, Guid organizationId);
+
+    private sealed record Round(bool Changed, HashSet<Guid> Snapshots, HashSet<Guid> Checks);
+
+    private sealed class Organization
+    {
+        public bool Running { get; set; }
+
+        public bool Changed { get; set; }
+
+        public HashSet<Guid> Snapshots { get; } = [];
+
+        public HashSet<Guid> Checks { get; } = [];
+    }
+
+    /// <summary>What the server knows of one device's store. Guarded by locking the instance.</summary>
+    private sealed class Tracked(Guid organizationId, Guid deviceId)
+    {
+        public Guid OrganizationId { get; } = organizationId;
+
+        public Guid DeviceId { get; } = deviceId;
+
+        /// <summary>The view last published; null when none is known to have arrived.</summary>
+        public DeviceView? Last { get; set; }
+
+        /// <summary>The last version published (as persisted); -1 until read from the store.</summary>
+        public long Published { get; set; } = -1;
+
+        /// <summary>The lowest version the device may still report without being off the chain.</summary>
+        public long Floor { get; set; }
+
+        public long Reported { get; set; }
+
+        public bool Online { get; set; }
+
+        /// <summary>A snapshot or check is scheduled; further statuses wait for it.</summary>
+        public bool Pending { get; set; }
+
+        /// <summary>The server's client reconnected since the device last reported.</summary>
+        public bool Unconfirmed { get; set; }
+    }
+}

@@ -1,0 +1,163 @@
+using Gatehouse.Core.Cards;
+using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Core.Schedules;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Server.Features.Devices.Gateway;
+
+/// <summary>A device as sync needs it.</summary>
+internal sealed record SyncTarget(Guid Id, SyncDevice Settings, IReadOnlyList<Guid> DoorIds, bool Online, long PublishedVersion);
+
+/// <summary>
+/// What every device of one organization may need, read once per sync round (one query per table, untracked,
+/// only the columns used) and indexed so each device's <see cref="DeviceView"/> is built from lookups.
+/// </summary>
+internal sealed class OrganizationSyncData
+{
+    private readonly Dictionary<Guid, SyncDoor> _doors;
+    private readonly Dictionary<Guid, SyncSchedule> _schedules;
+    private readonly Dictionary<Guid, (Guid ScheduleId, Guid[] DoorIds)> _groups;
+    private readonly ILookup<Guid, Guid> _groupsOfDoor;
+    private readonly ILookup<Guid, Guid> _membersOfGroup;
+    private readonly ILookup<Guid, Guid> _groupsOfUser;
+    private readonly Dictionary<Guid, (bool Suspended, DateTimeOffset? From, DateTimeOffset? Until)> _users;
+    private readonly ILookup<Guid, SyncCredential> _cardsOfUser;
+
+    private OrganizationSyncData(
+        Dictionary<Guid, SyncTarget> devices,
+        Dictionary<Guid, SyncDoor> doors,
+        Dictionary<Guid, SyncSchedule> schedules,
+        Dictionary<Guid, (Guid, Guid[])> groups,
+        ILookup<Guid, Guid> groupsOfDoor,
+        ILookup<Guid, Guid> membersOfGroup,
+        ILookup<Guid, Guid> groupsOfUser,
+        Dictionary<Guid, (bool, DateTimeOffset?, DateTimeOffset?)> users,
+        ILookup<Guid, SyncCredential> cardsOfUser)
+    {
+        Devices = devices;
+        _doors = doors;
+        _schedules = schedules;
+        _groups = groups;
+        _groupsOfDoor = groupsOfDoor;
+        _membersOfGroup = membersOfGroup;
+        _groupsOfUser = groupsOfUser;
+        _users = users;
+        _cardsOfUser = cardsOfUser;
+    }
+
+    public IReadOnlyDictionary<Guid, SyncTarget> Devices { get; }
+
+    /// <summary>Reads the current organization (its query filter) from <paramref name="db"/>.</summary>
+    public static async Task<OrganizationSyncData> LoadAsync(GatehouseDbContext db, CancellationToken ct)
+    {
+        var devices = await db.Devices.AsNoTracking()
+            .Select(d => new { d.Id, d.Name, d.WiegandFormat, Doors = d.Doors.Select(x => x.DoorId).ToList() })
+            .ToListAsync(ct);
+        var states = await db.DeviceStates.AsNoTracking()
+            .Select(s => new { s.DeviceId, s.Online, s.PublishedSyncVersion })
+            .ToDictionaryAsync(s => s.DeviceId, ct);
+        var zones = await db.Sites.AsNoTracking().Select(s => new { s.Id, s.TimeZone }).ToDictionaryAsync(s => s.Id, s => s.TimeZone, ct);
+        var doors = await db.Doors.AsNoTracking().Select(d => new { d.Id, d.Name, d.SiteId }).ToListAsync(ct);
+        var schedules = await db.Schedules.AsNoTracking().ToListAsync(ct);
+        var groups = await db.AccessGroups.AsNoTracking().Select(g => new { g.Id, g.ScheduleId }).ToListAsync(ct);
+        var groupDoors = await db.AccessGroupDoors.AsNoTracking().Select(d => new { d.AccessGroupId, d.DoorId }).ToListAsync(ct);
+        var users = await db.Users.AsNoTracking().Select(u => new { u.Id, u.Status, u.ValidFrom, u.ValidUntil }).ToListAsync(ct);
+        var memberships = await db.UserAccessGroups.AsNoTracking().Select(m => new { m.UserId, m.AccessGroupId }).ToListAsync(ct);
+        var cards = await db.Credentials.AsNoTracking().OfType<CardCredential>()
+            .Select(c => new { c.Id, c.UserId, c.Status, c.ValidFrom, c.ValidUntil, c.Identity })
+            .ToListAsync(ct);
+
+        var doorsOfGroup = groupDoors.ToLookup(d => d.AccessGroupId, d => d.DoorId);
+        var cardType = DeviceNames.CredentialType(CredentialType.Card);
+        return new OrganizationSyncData(
+            devices.ToDictionary(
+                d => d.Id,
+                d => new SyncTarget(
+                    d.Id,
+                    new SyncDevice(d.Name, d.WiegandFormat?.ToApiName()),
+                    [.. d.Doors.Order()],
+                    states.TryGetValue(d.Id, out var s) && s.Online,
+                    s?.PublishedSyncVersion ?? 0)),
+            doors.ToDictionary(d => d.Id, d => new SyncDoor(d.Id, d.Name, zones[d.SiteId])),
+            schedules.ToDictionary(
+                s => s.Id,
+                s => new SyncSchedule(
+                    s.Id,
+                    [.. s.ToWeeklyWindows()
+                        .OrderBy(w => w.Day).ThenBy(w => w.Start).ThenBy(w => w.End)
+                        .Select(w => new SyncWindow(w.Day, ScheduleRules.FormatTime(w.Start), ScheduleRules.FormatTime(w.End)))],
+                    [.. s.HolidayDates().Order()])),
+            groups.ToDictionary(g => g.Id, g => (g.ScheduleId, doorsOfGroup[g.Id].Order().ToArray())),
+            groupDoors.ToLookup(d => d.DoorId, d => d.AccessGroupId),
+            memberships.ToLookup(m => m.AccessGroupId, m => m.UserId),
+            memberships.ToLookup(m => m.UserId, m => m.AccessGroupId),
+            users.ToDictionary(u => u.Id, u => (u.Status == UserStatus.Suspended, u.ValidFrom, u.ValidUntil)),
+            cards.ToLookup(
+                c => c.UserId,
+                c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity)));
+    }
+
+    /// <summary>
+    /// The view of <paramref name="device"/>. Records equal to those of <paramref name="previous"/> are taken
+    /// from it, so the next diff mostly compares references.
+    /// </summary>
+    public DeviceView ViewOf(SyncTarget device, DeviceView? previous)
+    {
+        var view = new DeviceView { Device = device.Settings };
+        var ownDoors = new HashSet<Guid>();
+        foreach (var doorId in device.DoorIds)
+        {
+            if (_doors.TryGetValue(doorId, out var door))
+            {
+                view.Doors[doorId] = Reuse(doorId, door, previous?.Doors, static (a, b) => a == b);
+                ownDoors.Add(doorId);
+            }
+        }
+
+        foreach (var doorId in device.DoorIds)
+        {
+            foreach (var groupId in _groupsOfDoor[doorId])
+            {
+                if (view.AccessGroups.ContainsKey(groupId) || !_groups.TryGetValue(groupId, out var group))
+                {
+                    continue;
+                }
+
+                var g = new SyncAccessGroup(groupId, group.ScheduleId, [.. group.DoorIds.Where(ownDoors.Contains)]);
+                view.AccessGroups[groupId] = Reuse(groupId, g, previous?.AccessGroups, DeviceView.SameGroup);
+                if (!view.Schedules.ContainsKey(group.ScheduleId) && _schedules.TryGetValue(group.ScheduleId, out var schedule))
+                {
+                    view.Schedules[group.ScheduleId] = Reuse(group.ScheduleId, schedule, previous?.Schedules, DeviceView.SameSchedule);
+                }
+            }
+        }
+
+        foreach (var groupId in view.AccessGroups.Keys)
+        {
+            foreach (var userId in _membersOfGroup[groupId])
+            {
+                if (view.Users.ContainsKey(userId) || !_users.TryGetValue(userId, out var user))
+                {
+                    continue;
+                }
+
+                var ownGroups = _groupsOfUser[userId].Where(view.AccessGroups.ContainsKey).Order().ToArray();
+                var u = new SyncUser(userId, user.Suspended, ownGroups, user.From, user.Until);
+                view.Users[userId] = Reuse(userId, u, previous?.Users, DeviceView.SameUser);
+                foreach (var card in _cardsOfUser[userId])
+                {
+                    view.Credentials[card.Id] = Reuse(card.Id, card, previous?.Credentials, static (a, b) => a == b);
+                }
+            }
+        }
+
+        return view;
+    }
+
+    private static T Reuse<T>(Guid id, T current, Dictionary<Guid, T>? previous, Func<T, T, bool> same)
+        where T : class =>
+        previous is not null && previous.TryGetValue(id, out var old) && same(current, old) ? old : current;
+}
