@@ -31,6 +31,9 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public bool OnPostgres => !string.IsNullOrEmpty(_postgresBase);
 
+    /// <summary>The MQTT broker of the app's device gateway: its own in-process one, or the Mosquitto of <c>GATEHOUSE_TEST_MQTT</c>.</summary>
+    public TestBroker Broker { get; } = TestBroker.ForNewApp();
+
     public string DataDirectory => _dataDirectory;
 
     public async Task InitializeAsync()
@@ -85,6 +88,7 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Gatehouse", connection.ConnectionString);
         }
 
+        Broker.Configure(builder);
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();

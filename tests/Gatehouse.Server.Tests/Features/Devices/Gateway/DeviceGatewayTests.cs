@@ -1,0 +1,439 @@
+using System.Net;
+using System.Text;
+using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Devices.Gateway;
+using Gatehouse.Server.Infrastructure;
+using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+
+namespace Gatehouse.Server.Tests.Features.Devices.Gateway;
+
+/// <summary>
+/// The device gateway end to end over a real broker (the in-process one, or Mosquitto when the test script
+/// names it): fake devices speak the raw protocol against the server.
+/// </summary>
+public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayApp>
+{
+    [Fact]
+    public async Task Connect_FirstStatus_SnapshotHoldsExactlyWhatItsDoorsNeed()
+    {
+        var scene = await SceneAsync();
+        var other = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId], name: "Front reader", wiegandFormat: "H10301");
+
+        var parts = await device.ConnectAndSyncAsync();
+
+        Assert.True(parts.Count > 1);
+        Assert.All(parts, p => Assert.Equal(parts[0].Version, p.Version));
+        Assert.Equal(Enumerable.Range(0, parts.Count), parts.Select(p => p.Part).Order());
+        var data = parts.Select(p => p.Data).ToList();
+        Assert.Equal(new SyncDevice("Front reader", "H10301"), data.Select(d => d.Device).OfType<SyncDevice>().Single());
+        var door = Assert.Single(data.SelectMany(d => d.Doors ?? []));
+        Assert.Equal((Guid.Parse(scene.DoorId), "Europe/London"), (door.Id, door.TimeZone));
+        Assert.Equal(
+            new[] { scene.UserId, scene.BothDoorsUserId }.Select(Guid.Parse).Order(),
+            data.SelectMany(d => d.Users ?? []).Select(u => u.Id).Order());
+        var cards = data.SelectMany(d => d.Credentials ?? []).ToList();
+        Assert.Equal(new[] { scene.CardId, scene.BothDoorsCardId }.Select(Guid.Parse).Order(), cards.Select(c => c.Id).Order());
+        Assert.Equal("H10301:1:" + scene.CardNumber, cards.Single(c => c.Id == Guid.Parse(scene.CardId)).Card);
+        Assert.DoesNotContain(cards, c => c.Id == Guid.Parse(other.CardId));
+        var groups = data.SelectMany(d => d.AccessGroups ?? []).ToList();
+        Assert.Equal(new[] { scene.GroupId, scene.BothDoorsGroupId }.Select(Guid.Parse).Order(), groups.Select(g => g.Id).Order());
+
+        // A group of both doors reaches the device with only the device's door.
+        Assert.Equal([Guid.Parse(scene.DoorId)], groups.Single(g => g.Id == Guid.Parse(scene.BothDoorsGroupId)).DoorIds);
+        var schedule = Assert.Single(data.SelectMany(d => d.Schedules ?? []));
+        Assert.Equal(Guid.Parse(scene.ScheduleId), schedule.Id);
+        Assert.Contains(new SyncWindow(DayOfWeek.Monday, "08:00", "18:00"), schedule.Windows);
+        Assert.Equal(parts[0].Version, await PublishedVersionAsync(device));
+    }
+
+    [Fact]
+    public async Task SuspendCredential_OnlineDevice_GetsDeltaSuspendingIt()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+
+        await (await scene.Org.Owner.PatchRawAsync($"/api/v1/credentials/{scene.CardId}", """{"status":"suspended"}"""))
+            .AssertStatusAsync(HttpStatusCode.OK);
+
+        var delta = await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+        Assert.Equal((version, version + 1), (delta.FromVersion, delta.Version));
+        var card = Assert.Single(delta.Data.Credentials ?? []);
+        Assert.Equal((Guid.Parse(scene.CardId), true), (card.Id, card.Suspended));
+        Assert.Null(delta.Data.Users);
+        Assert.Null(delta.Data.Removed);
+    }
+
+    [Fact]
+    public async Task DeleteCredential_OnlineDevice_GetsDeltaRemovingIt()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+
+        await (await scene.Org.Owner.DeleteAsync($"/api/v1/credentials/{scene.CardId}")).AssertStatusAsync(HttpStatusCode.NoContent);
+
+        var delta = await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+        Assert.Equal((version, version + 1), (delta.FromVersion, delta.Version));
+        Assert.Equal([Guid.Parse(scene.CardId)], delta.Data.Removed?.Credentials);
+        Assert.Null(delta.Data.Credentials);
+    }
+
+    [Fact]
+    public async Task ChangeElsewhere_NothingTheDeviceHolds_PublishesNothing()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+
+        // A card of the other door's user, then one of this door's: only the second reaches the device.
+        await scene.Org.Owner.CreateAsync($"/api/v1/users/{scene.OtherDoorUserId}/credentials/cards", new { format = "H10301", facilityCode = 2, cardNumber = 77 });
+        var added = await scene.Org.Owner.CreateAsync($"/api/v1/users/{scene.UserId}/credentials/cards", new { format = "H10301", facilityCode = 2, cardNumber = 78 });
+
+        var delta = await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+        Assert.Equal([Guid.Parse(added.Id())], (delta.Data.Credentials ?? []).Select(c => c.Id));
+        Assert.Single(device.Syncs, s => s.Kind == SyncKind.Delta);
+    }
+
+    [Fact]
+    public async Task Status_VersionOlderThanConfirmed_GetsNewSnapshot()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+        await device.PublishStatusAsync(version);
+
+        await device.PublishStatusAsync(version - 1);
+
+        var snapshot = await device.WaitForSnapshotAsync(after: version);
+        Assert.Equal(version + 1, snapshot[0].Version);
+    }
+
+    [Fact]
+    public async Task Reconnect_WithStaleVersion_GetsSnapshot_WithCurrentVersion_GetsNothing()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+        await device.PublishStatusAsync(version);
+
+        await device.PublishStatusAsync(version, online: false);
+        await WaitOnlineAsync(device, false);
+        await device.PublishStatusAsync(version);
+        await WaitOnlineAsync(device, true);
+        await device.PublishStatusAsync(version, online: false);
+        await WaitOnlineAsync(device, false);
+        await device.PublishStatusAsync(0);
+
+        var snapshot = await device.WaitForSnapshotAsync(after: version);
+        Assert.Equal(version + 1, snapshot[0].Version);
+        Assert.Equal(2, device.Syncs.Select(s => s.Version).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task SyncRequest_GetsSnapshot()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+
+        await device.RequestSnapshotAsync(version, "gap");
+
+        Assert.Equal(version + 1, (await device.WaitForSnapshotAsync(after: version))[0].Version);
+    }
+
+    [Fact]
+    public async Task Status_StoredAsDeviceState()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+
+        await device.PublishStatusAsync(
+            3, softwareVersion: "9.9.9", queuedEvents: 12,
+            doors: [new DoorState(Guid.Parse(scene.DoorId), true), new DoorState(Guid.Parse(scene.OtherDoorId), true)]);
+
+        await TestDevice.WaitUntilAsync(async () => (await StateAsync(device))?.SoftwareVersion == "9.9.9", "the status stored");
+        var state = (await StateAsync(device))!;
+        Assert.True(state.Online);
+        Assert.Equal((3L, 12), (state.SyncVersion, state.QueuedEvents));
+
+        // Only the device's own door; a door it does not control cannot be unlocked by it.
+        Assert.Equal([Guid.Parse(scene.DoorId)], state.UnlockedDoorIds);
+    }
+
+    [Fact]
+    public async Task Events_SameBatchTwice_StoredOnceAndAckedTwice()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        var events = Enumerable.Range(0, 3).Select(i => Event(scene, scene.DoorId, granted: i != 1)).ToArray();
+
+        await device.PublishEventsAsync(events);
+        await device.PublishEventsAsync(events);
+
+        await TestDevice.WaitForAsync(() => device.Acks.Count == 2 ? device.Acks : null, "two acks");
+        Assert.All(device.Acks, a => Assert.Equal(events.Select(e => e.Id).Order(), a.Ids.Order()));
+        var stored = await scene.Org.Owner.GetJsonAsync($"/api/v1/events?doorId={scene.DoorId}");
+        Assert.Equal(3, stored.GetProperty("total").GetInt32());
+        var first = stored.GetProperty("items").EnumerateArray().Single(e => e.Id() == events[0].Id.ToString());
+        Assert.Equal("device", first.Str("source"));
+        Assert.Equal(device.Id.ToString(), first.Str("deviceId"));
+        Assert.Equal("Ana Lima", first.Str("userName"));
+        Assert.Equal(scene.DoorName, first.Str("doorName"));
+        Assert.Equal("card", first.Str("credentialType"));
+    }
+
+    [Fact]
+    public async Task Event_DoorNotOfDevice_AckedNotStored()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        var foreign = Event(scene, scene.OtherDoorId);
+        var unknownReason = Event(scene, scene.DoorId) with { Granted = false, Reason = "magic" };
+        var own = Event(scene, scene.DoorId);
+
+        await device.PublishEventsAsync(foreign, unknownReason, own);
+
+        var ack = await TestDevice.WaitForAsync(() => Head(device.Acks), "an ack");
+        Assert.Equal(new[] { foreign.Id, unknownReason.Id, own.Id }.Order(), ack.Ids.Order());
+        Assert.Equal(0, await scene.Org.Owner.TotalAsync($"/api/v1/events?doorId={scene.OtherDoorId}"));
+        Assert.Equal([own.Id.ToString()], await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.DoorId}"));
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"Refused event {foreign.Id} of device {device.Id}"));
+    }
+
+    [Fact]
+    public async Task Connect_WrongPassword_Refused()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+
+        var code = await device.ConnectAsync(password: "not-" + device.Password);
+
+        Assert.NotEqual(MqttClientConnectResultCode.Success, code);
+        Assert.False(device.IsConnected);
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Message.Contains(device.Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Revoke_ConnectedDevice_DisconnectedAndCannotReconnect()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+
+        await Gateway.RevokeAsync(device.OrganizationId, device.Id, CancellationToken.None);
+
+        await TestDevice.WaitUntilAsync(() => Task.FromResult(!device.IsConnected), "the device to be disconnected");
+        Assert.NotEqual(MqttClientConnectResultCode.Success, await device.ConnectAsync());
+    }
+
+    [Fact]
+    public async Task Device_OtherDevicesTopics_CannotSubscribeNorPublish()
+    {
+        var scene = await SceneAsync();
+        await using var mine = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await using var theirs = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.OtherDoorId]);
+        await mine.ConnectAndSyncAsync();
+        await theirs.ConnectAndSyncAsync();
+
+        Assert.True(await mine.SubscribeAsync(theirs.Topic(DeviceTopics.Commands)) > MqttClientSubscribeResultCode.GrantedQoS2);
+        Assert.True(await mine.SubscribeAsync(DeviceTopics.AllDevices(DeviceTopics.Commands)) > MqttClientSubscribeResultCode.GrantedQoS2);
+        var forged = Event(scene, scene.OtherDoorId);
+        var forgedTopic = theirs.Topic(DeviceTopics.Events);
+        var forgedPayload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new EventBatch([forged]), DeviceProtocolJson.Default.EventBatch);
+        await mine.PublishRawAsync(forgedTopic, forgedPayload);
+        await mine.PublishRawAsync(theirs.Topic(DeviceTopics.Status), Encoding.UTF8.GetBytes("""{"online":false,"at":"2026-01-01T00:00:00Z"}"""), retain: true);
+
+        // The real device's own message, and a command to it, come through after the forged ones.
+        var real = Event(scene, scene.OtherDoorId);
+        await theirs.PublishEventsAsync(real);
+        var command = new UnlockCommand(Guid.NewGuid(), app.Clock.GetUtcNow(), Guid.Parse(scene.OtherDoorId));
+        Assert.True(await Gateway.SendAsync(theirs.OrganizationId, theirs.Id, command, CancellationToken.None));
+        await TestDevice.WaitForAsync(() => Head(theirs.Acks), "the real device's ack");
+        await TestDevice.WaitForAsync(() => Head(theirs.Commands), "the real device's command");
+
+        Assert.Equal([real.Id.ToString()], await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.OtherDoorId}"));
+        Assert.Empty(mine.Commands);
+        Assert.DoesNotContain(mine.Received, m => m.Topic.Contains(theirs.Id.ToString(), StringComparison.Ordinal));
+        Assert.True((await StateAsync(theirs))!.Online);
+    }
+
+    [Fact]
+    public async Task MalformedAndOversizedPayloads_LoggedAndGatewayKeepsWorking()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        var eventsTopic = device.Topic(DeviceTopics.Events);
+
+        await device.PublishRawAsync(eventsTopic, Encoding.UTF8.GetBytes("{\"events\": [ {\"id\": 12"));
+        await device.PublishRawAsync(device.Topic(DeviceTopics.Replies), Encoding.UTF8.GetBytes("""{"type":"selfDestruct","commandId":"x"}"""));
+        await device.PublishRawAsync(eventsTopic, new byte[300 * 1024]);
+        var valid = Event(scene, scene.DoorId);
+        await device.PublishEventsAsync(valid);
+
+        var ack = await TestDevice.WaitForAsync(() => Head(device.Acks), "the valid batch's ack");
+        Assert.Equal([valid.Id], ack.Ids);
+        Assert.Equal([valid.Id.ToString()], await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.DoorId}"));
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"Dropped a message on {eventsTopic} (22 bytes): not a valid event batch"));
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"Dropped a message on {device.Topic(DeviceTopics.Replies)}"));
+        Assert.Contains(app.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains(eventsTopic, StringComparison.Ordinal) && l.Message.Contains("307200 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SendAsync_CommandReachesDevice()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        var command = new UnlockCommand(Guid.NewGuid(), app.Clock.GetUtcNow(), Guid.Parse(scene.DoorId));
+
+        Assert.True(await Gateway.SendAsync(device.OrganizationId, device.Id, command, CancellationToken.None));
+
+        var received = await TestDevice.WaitForAsync(() => Head(device.Commands), "the command");
+        Assert.Equal(command, received);
+    }
+
+    [Fact]
+    public async Task ServerClient_DroppedByBroker_ReconnectsAndKeepsWorking()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        var drops = app.Logs.Lines.Count(l => l.Message.StartsWith("The device gateway lost the broker", StringComparison.Ordinal));
+
+        await DropServerClientAsync();
+
+        await TestDevice.WaitUntilAsync(
+            () => Task.FromResult(app.Logs.Lines.Count(l => l.Message.StartsWith("The device gateway lost the broker", StringComparison.Ordinal)) > drops),
+            "the gateway to notice");
+        await Gateway.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+        var valid = Event(scene, scene.DoorId);
+        await device.PublishEventsAsync(valid);
+        await TestDevice.WaitForAsync(() => Head(device.Acks), "an ack after the reconnect");
+        Assert.Equal([valid.Id.ToString()], await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.DoorId}"));
+    }
+
+    [Fact]
+    public async Task DeviceDeletedWhileServerAway_CannotConnectAfterReconnect()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // Straight from the store, as if removed by another server while this one was not connected.
+            scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(device.OrganizationId);
+            await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().Devices.Where(d => d.Id == device.Id).ExecuteDeleteAsync();
+        }
+
+        await DropServerClientAsync();
+        await TestDevice.WaitUntilAsync(
+            () => Task.FromResult(app.Logs.Contains(LogLevel.Information, "Removed 1 broker accounts") || !app.Broker.IsExternal),
+            "the reconcile");
+        await Gateway.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+
+        Assert.NotEqual(MqttClientConnectResultCode.Success, await device.ConnectAsync());
+    }
+
+    private DeviceGateway Gateway => app.Services.GetRequiredService<DeviceGateway>();
+
+    private static T? Head<T>(IReadOnlyList<T> list)
+        where T : class => list.Count > 0 ? list[0] : null;
+
+    private async Task DropServerClientAsync()
+    {
+        if (!app.Broker.IsExternal)
+        {
+            await app.Services.GetRequiredService<InProcessBroker>().DisconnectAsync(app.Broker.ServerClientId);
+            return;
+        }
+
+        // Another connection with the server's client ID takes its session over: the broker drops the server.
+        using var intruder = new MqttClientFactory().CreateMqttClient();
+        await intruder.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(app.Broker.Host, app.Broker.Port)
+            .WithClientId(app.Broker.ServerClientId)
+            .WithCredentials(app.Broker.AdminUsername, app.Broker.AdminPassword)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(60)
+            .Build());
+        await intruder.DisconnectAsync(new MqttClientDisconnectOptions());
+    }
+
+    private async Task WaitOnlineAsync(TestDevice device, bool online) =>
+        await TestDevice.WaitUntilAsync(async () => (await StateAsync(device))?.Online == online, online ? "online" : "offline");
+
+    private async Task<Gatehouse.Server.Features.Devices.DeviceState?> StateAsync(TestDevice device)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(device.OrganizationId);
+        return await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().DeviceStates.AsNoTracking().SingleOrDefaultAsync(s => s.DeviceId == device.Id);
+    }
+
+    private async Task<long> PublishedVersionAsync(TestDevice device) => (await StateAsync(device))?.PublishedSyncVersion ?? 0;
+
+    private DeviceEvent Event(Scene scene, string doorId, bool granted = true) => new(
+        Guid.CreateVersion7(),
+        app.Clock.GetUtcNow(),
+        Guid.Parse(doorId),
+        "card",
+        granted,
+        granted ? "granted" : "outsideSchedule",
+        Guid.Parse(scene.CardId),
+        Guid.Parse(scene.UserId));
+
+    /// <summary>
+    /// An organization with two doors of one site (London): a group of the first door, one of the second, one of
+    /// both, a user with a card in each.
+    /// </summary>
+    private async Task<Scene> SceneAsync()
+    {
+        var org = await app.NewOrganizationAsync();
+        var owner = org.Owner;
+        var site = await owner.NewSiteAsync(timeZone: "Europe/London");
+        var doorName = Api.Unique("Door");
+        var door = await owner.NewDoorAsync(site.Id(), doorName);
+        var otherDoor = await owner.NewDoorAsync(site.Id());
+        var schedule = await owner.NewScheduleAsync();
+        var otherSchedule = await owner.NewScheduleAsync();
+        var group = await owner.NewAccessGroupAsync(schedule.Id(), [door.Id()]);
+        var otherGroup = await owner.NewAccessGroupAsync(otherSchedule.Id(), [otherDoor.Id()]);
+        var bothGroup = await owner.NewAccessGroupAsync(schedule.Id(), [door.Id(), otherDoor.Id()]);
+        var user = await owner.NewUserAsync("Ana", "Lima", [group.Id()]);
+        var otherUser = await owner.NewUserAsync("Bo", "Other", [otherGroup.Id()]);
+        var bothUser = await owner.NewUserAsync("Cy", "Both", [bothGroup.Id()]);
+        var number = Random.Shared.Next(1, 60000);
+        var card = await owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cards", new { format = "H10301", facilityCode = 1, cardNumber = number });
+        var otherCard = await owner.CreateAsync($"/api/v1/users/{otherUser.Id()}/credentials/cards", new { format = "CSN", csn = "04A224B2C15E80" });
+        var bothCard = await owner.CreateAsync($"/api/v1/users/{bothUser.Id()}/credentials/cards", new { format = "CSN", csn = "04A224B2C15E81" });
+        return new Scene(
+            org, door.Id(), doorName, otherDoor.Id(), schedule.Id(), group.Id(), bothGroup.Id(),
+            user.Id(), otherUser.Id(), bothUser.Id(), card.Id(), number, otherCard.Id(), bothCard.Id());
+    }
+
+    private sealed record Scene(
+        TestOrganization Org,
+        string DoorId,
+        string DoorName,
+        string OtherDoorId,
+        string ScheduleId,
+        string GroupId,
+        string BothDoorsGroupId,
+        string UserId,
+        string OtherDoorUserId,
+        string BothDoorsUserId,
+        string CardId,
+        int CardNumber,
+        string OtherCardId,
+        string BothDoorsCardId);
+}
