@@ -156,8 +156,16 @@ internal sealed partial class Enrollments(
     {
         lock (_gate)
         {
-            if (_current is null || clock.GetUtcNow() < _current.ExpiresAt)
+            if (_current is null)
             {
+                return;
+            }
+
+            // A timer may fire a hair before the wall clock says it is time: come back for the rest.
+            var left = _current.ExpiresAt - clock.GetUtcNow();
+            if (left > TimeSpan.Zero)
+            {
+                _expiry?.Change(left, Timeout.InfiniteTimeSpan);
                 return;
             }
 

@@ -66,9 +66,17 @@ internal sealed class LockControl(ILockRelay relay, TimeProvider clock, IOptions
     {
         lock (_gate)
         {
-            // A firing that raced with a later unlock (which moved Until) is early: the re-armed timer comes back.
-            if (!_open.TryGetValue(door.DoorId, out var current) || current != door || clock.GetUtcNow() < door.Until)
+            if (!_open.TryGetValue(door.DoorId, out var current) || current != door)
             {
+                return;
+            }
+
+            // Early: a firing that raced with a later unlock (which moved Until), or a timer whose clock runs a
+            // hair ahead of the wall clock. Come back for the rest.
+            var left = door.Until - clock.GetUtcNow();
+            if (left > TimeSpan.Zero)
+            {
+                door.Timer?.Change(left, Timeout.InfiniteTimeSpan);
                 return;
             }
 
