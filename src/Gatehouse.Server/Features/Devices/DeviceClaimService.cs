@@ -17,8 +17,11 @@ internal sealed partial class DeviceClaimService(
     private const int ClaimCodeMaxLength = 100;
     private const int SoftwareVersionMaxLength = 50;
 
-    /// <summary>The device's credentials; <c>null</c> when the code is refused; an error when the request is malformed.</summary>
-    public async Task<Result<ClaimResponse?>> ClaimAsync(ClaimRequest request, CancellationToken ct)
+    /// <summary>
+    /// The device's credentials; <c>null</c> when the code is refused; an error when the request is malformed.
+    /// <paramref name="requestHost"/> is the host the device reached the API at, which tells it where the broker is too.
+    /// </summary>
+    public async Task<Result<ClaimResponse?>> ClaimAsync(ClaimRequest request, string requestHost, CancellationToken ct)
     {
         var v = new Validation()
             .Text("claimCode", request.ClaimCode, ClaimCodeMaxLength)
@@ -74,7 +77,7 @@ internal sealed partial class DeviceClaimService(
             device.OrganizationId,
             device.Name,
             device.Model.ToString(),
-            new BrokerEndpoint("127.0.0.1", 1883, false),
+            gateway.EndpointFor(requestHost),
             device.Id.ToString(),
             password);
     }

@@ -68,9 +68,9 @@ internal static class DeviceEndpoints
     }
 
     private static async Task<Results<Ok<ClaimResponse>, ProblemHttpResult>> Claim(
-        ClaimRequest request, DeviceClaimService claims, CancellationToken ct)
+        ClaimRequest request, DeviceClaimService claims, HttpRequest http, CancellationToken ct)
     {
-        var result = await claims.ClaimAsync(request, ct);
+        var result = await claims.ClaimAsync(request, http.Host.Host, ct);
         if (result.Error is { } error)
         {
             return error.ToProblem();

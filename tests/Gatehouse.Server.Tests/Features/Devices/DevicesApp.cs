@@ -1,8 +1,5 @@
-using Gatehouse.Server.Features.Devices.Gateway;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gatehouse.Server.Tests.Features.Devices;
 
@@ -16,6 +13,5 @@ public sealed class DevicesApp : GatehouseApp
     {
         builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
         builder.UseSetting("Gatehouse:Devices:ClaimAttemptsPerMinute", "10000");
-        builder.ConfigureServices(s => s.TryAddSingleton<DeviceGateway>());
     }
 }
