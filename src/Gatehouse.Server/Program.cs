@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Gatehouse.Server.Components.Pages.Devices;
 using Gatehouse.Server.Components.Pages.Events;
 using Gatehouse.Server.Components.Pages.Explorer;
 using Gatehouse.Server.Components.Pages.Users;
@@ -134,6 +135,7 @@ app.MapGatehouseApi();
 app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();
+app.MapDeviceConsole();
 
 await app.RunAsync();
 

@@ -2,6 +2,7 @@ using Gatehouse.Core.Cards;
 using Gatehouse.Core.Schedules;
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -13,14 +14,26 @@ namespace Gatehouse.Server.Features.Demo;
 /// <summary>A user of the demo, the card they hold and the doors their groups open.</summary>
 internal sealed record DemoHolder(Guid UserId, string Name, bool Suspended, Guid CredentialId, CardIdentity Card, IReadOnlyList<Guid> DoorIds);
 
-/// <summary>What the demo created: its doors (with their sites' time zones), its card holders, and the office's day off.</summary>
+/// <summary>
+/// What the demo created: its doors (with their sites' time zones), its card holders, the office's day off,
+/// and the device at the main entrance.
+/// </summary>
 internal sealed record DemoWorldCreated(
-    IReadOnlyList<DoorDto> Doors, IReadOnlyDictionary<Guid, TimeZoneInfo> SiteZones, IReadOnlyList<DemoHolder> Holders, DateOnly DayOff);
+    IReadOnlyList<DoorDto> Doors, IReadOnlyDictionary<Guid, TimeZoneInfo> SiteZones, IReadOnlyList<DemoHolder> Holders, DateOnly DayOff, Guid DeviceId);
 
-/// <summary>Creates the demo's sites, doors, schedules, access groups, users and cards through their services.</summary>
+/// <summary>Creates the demo's sites, doors, schedules, access groups, users, cards and device through their services.</summary>
 internal sealed class DemoWorld(
-    SiteService sites, DoorService doors, ScheduleService schedules, AccessGroupService groups, UserService users, CredentialService credentials)
+    SiteService sites,
+    DoorService doors,
+    ScheduleService schedules,
+    AccessGroupService groups,
+    UserService users,
+    CredentialService credentials,
+    DeviceService devices)
 {
+    /// <summary>The demo's F3D100 at the main entrance, which the README's demo claims (with a claim code it issues then).</summary>
+    public const string DeviceName = "Front entrance reader";
+
     /// <summary>The facility code of the demo's H10301 cards.</summary>
     public const int FacilityCode = 42;
 
@@ -83,11 +96,17 @@ internal sealed class DemoWorld(
             holders.Add(await HolderAsync(person, now, ct));
         }
 
+        // Unclaimed: the code issued with it is not kept, so nobody knows it; the README's demo issues a fresh one
+        // (POST /devices/{id}/claim-code). Its reader decodes the demo's H10301 cards.
+        var device = Must(await devices.CreateAsync(
+            new CreateDeviceRequest(DeviceName, nameof(DeviceModel.F3D100), london.Id, [mainEntrance.Id], CardFormat.H10301.ToApiName()), ct));
+
         return new DemoWorldCreated(
             [mainEntrance, serverRoom, loadingBay, lobby, officeSuite, storage],
             new Dictionary<Guid, TimeZoneInfo> { [london.Id] = Zone(london.TimeZone), [newYork.Id] = Zone(newYork.TimeZone) },
             holders,
-            dayOff);
+            dayOff,
+            device.Id);
     }
 
     private async Task<DemoHolder> HolderAsync(Person person, DateTimeOffset now, CancellationToken ct)
