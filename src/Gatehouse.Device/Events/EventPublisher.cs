@@ -45,7 +45,18 @@ internal sealed partial class EventPublisher(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await connection.WaitConnectedAsync(stoppingToken);
-                var batch = queue.PeekOldest(options.Value.EventBatchSize);
+                IReadOnlyList<DeviceEvent> batch;
+                try
+                {
+                    batch = queue.PeekOldest(options.Value.EventBatchSize);
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    LogReadFailed(logger, e.Message);
+                    await Task.Delay(resend, clock, stoppingToken);
+                    continue;
+                }
+
                 if (batch.Count == 0)
                 {
                     await _wake.WaitAsync(Timeout.InfiniteTimeSpan, clock, stoppingToken);
@@ -106,6 +117,9 @@ internal sealed partial class EventPublisher(
 
         _wake.Set();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The event queue cannot be read: {Error}; trying again")]
+    private static partial void LogReadFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sent {Count} events; {Queued} queued")]
     private static partial void LogSent(ILogger logger, int count, int queued);

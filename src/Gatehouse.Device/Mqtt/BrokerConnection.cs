@@ -53,10 +53,10 @@ internal sealed partial class BrokerConnection : BackgroundService
     private readonly ConnectionOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<BrokerConnection> _logger;
-    private readonly IMqttClient _client;
     private readonly Channel<IncomingMessage> _incoming = Channel.CreateUnbounded<IncomingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly Signal _plugSignal = new();
+    private IMqttClient _client;
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _plugged = true;
@@ -70,27 +70,7 @@ internal sealed partial class BrokerConnection : BackgroundService
         _options = options.Value;
         _clock = clock;
         _logger = logger;
-        _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _client.DisconnectedAsync += e =>
-        {
-            if (e.ClientWasConnected)
-            {
-                LogDisconnected(_logger, e.Reason.ToString(), e.Exception?.Message);
-            }
-
-            lock (_gate)
-            {
-                _disconnected.TrySetResult();
-                if (_connected.Task.IsCompleted)
-                {
-                    _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-            }
-
-            Changed?.Invoke();
-            return Task.CompletedTask;
-        };
+        _client = CreateClient();
     }
 
     /// <summary>Raised (on the connection's task) after each successful connection, once subscribed.</summary>
@@ -123,24 +103,33 @@ internal sealed partial class BrokerConnection : BackgroundService
     /// Unplugs or plugs back the simulated network cable. Unplugged, the device drops the connection the way
     /// a lost network would (the broker publishes its last will) and does not try to reconnect.
     /// </summary>
-    public async Task SetNetworkAsync(bool plugged, CancellationToken ct)
+    public Task SetNetworkAsync(bool plugged, CancellationToken ct)
     {
         _plugged = plugged;
         LogNetwork(_logger, plugged);
-        if (!plugged && _client.IsConnected)
+        if (!plugged)
         {
-            try
+            // A pulled cable sends nothing: the connection just ends, and the broker publishes the last will.
+            // (A DISCONNECT packet, even "with will", would make some brokers skip the will.) Disposing the
+            // client closes the socket without a word; a fresh client connects when plugged back.
+            IMqttClient old;
+            lock (_gate)
             {
-                await _client.DisconnectAsync(
-                    new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build(), ct);
+                old = _client;
+                _client = CreateClient();
+                _disconnected.TrySetResult();
+                if (_connected.Task.IsCompleted)
+                {
+                    _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
             }
-            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
-            {
-                // Gone already.
-            }
+
+            old.Dispose();
+            Changed?.Invoke();
         }
 
         _plugSignal.Set();
+        return Task.CompletedTask;
     }
 
     /// <summary>Publishes a message of the protocol at QoS 1 to the device's <paramref name="suffix"/> topic; false when not delivered to the broker.</summary>
@@ -227,7 +216,7 @@ internal sealed partial class BrokerConnection : BackgroundService
                 if (!_plugged)
                 {
                     // Unplugged while the connection was being made.
-                    await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build(), stoppingToken);
+                    await SetNetworkAsync(false, stoppingToken);
                     continue;
                 }
 
@@ -258,13 +247,15 @@ internal sealed partial class BrokerConnection : BackgroundService
             {
                 break;
             }
-            catch (Exception e) when (e is MqttCommunicationException or MqttProtocolViolationException or InvalidOperationException or OperationCanceledException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever went wrong with this connection, the device must try again: a door device has no one
+                // to restart it. The back-off below keeps a persistent failure from spinning.
                 LogConnectFailed(_logger, _identity.Broker.Host, _identity.Broker.Port, e.Message);
-                if (_client.IsConnected)
+                if (_plugged && _client.IsConnected)
                 {
                     // Connected but the subscription failed: start over from a clean connection.
-                    await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+                    await _client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.UnspecifiedError, "subscription failed");
                 }
             }
 
@@ -283,6 +274,38 @@ internal sealed partial class BrokerConnection : BackgroundService
                 break;
             }
         }
+    }
+
+    private IMqttClient CreateClient()
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        client.DisconnectedAsync += e =>
+        {
+            lock (_gate)
+            {
+                if (client != _client)
+                {
+                    // A client that was replaced (unplugged): its end was already handled.
+                    return Task.CompletedTask;
+                }
+
+                _disconnected.TrySetResult();
+                if (_connected.Task.IsCompleted)
+                {
+                    _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            if (e.ClientWasConnected)
+            {
+                LogDisconnected(_logger, e.Reason.ToString(), e.Exception?.Message);
+            }
+
+            Changed?.Invoke();
+            return Task.CompletedTask;
+        };
+        return client;
     }
 
     private TimeSpan BackOff(int failures)

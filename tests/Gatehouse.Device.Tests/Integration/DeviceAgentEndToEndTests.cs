@@ -73,6 +73,34 @@ public sealed class DeviceAgentEndToEndTests(DeviceTestbed testbed) : IClassFixt
     }
 
     [Fact]
+    public async Task Status_LockOpenedAtTheDoor_IsReportedToTheServer()
+    {
+        var door = await testbed.NewDoorAsync();
+
+        await door.Agent.TapAsync(door.Card);
+
+        await WaitForDeviceAsync(door, d => d.GetProperty("unlockedDoorIds").EnumerateArray().Any(id => id.GetGuid() == door.DoorId), "the door unlocked");
+        await WaitForDeviceAsync(door, d => d.GetProperty("unlockedDoorIds").GetArrayLength() == 0, "the door locked again");
+    }
+
+    [Fact]
+    public async Task NetworkUnplugged_ServerSeesTheDeviceOfflineAndItStillDecides()
+    {
+        var door = await testbed.NewDoorAsync();
+
+        await door.Agent.SetNetworkAsync(connected: false);
+
+        await WaitForDeviceAsync(door, d => !d.GetProperty("online").GetBoolean(), "offline (its last will)");
+        Assert.True((await door.Agent.TapAsync(door.Card)).GetProperty("granted").GetBoolean());
+        Assert.Equal(1, door.Agent.QueuedEvents);
+
+        await door.Agent.SetNetworkAsync(connected: true);
+
+        await WaitForDeviceAsync(door, d => d.GetProperty("online").GetBoolean(), "online again");
+        Assert.Single(await door.WaitForEventsAsync(1));
+    }
+
+    [Fact]
     public async Task SuspendedCredential_IsRefusedAtTheDoor()
     {
         var door = await testbed.NewDoorAsync();
@@ -179,5 +207,17 @@ public sealed class DeviceAgentEndToEndTests(DeviceTestbed testbed) : IClassFixt
         Assert.Contains(
             credentials.ValueKind == JsonValueKind.Array ? credentials.EnumerateArray() : credentials.GetProperty("items").EnumerateArray(),
             c => c.GetProperty("id").GetGuid() == status.GetProperty("credentialId").GetGuid());
+    }
+
+    private static async Task WaitForDeviceAsync(DoorScenario door, Func<JsonElement, bool> condition, string what)
+    {
+        JsonElement device = default;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                device = await door.DeviceAsync();
+                return condition(device);
+            },
+            () => $"the server to show the device {what}; it shows {device}");
     }
 }
