@@ -50,7 +50,8 @@ internal sealed partial class GatewayConnection(
 
     public async Task<bool> PublishAsync(string topic, byte[] payload, CancellationToken ct, bool retain = false)
     {
-        if (!IsConnected)
+        // Connected is enough: the accounts are reconciled (over the broker) before the subscriptions count as ready.
+        if (!_client.IsConnected)
         {
             return false;
         }
