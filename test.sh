@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Gatehouse test suite: the core, and the server's API suite on SQLite and again on a real
-# PostgreSQL that this script installs (where missing) and starts for the run, then stops.
+# PostgreSQL that this script installs (where missing) and starts for the run, then stops. The SQLite run's
+# device tests use each test server's in-process MQTT broker; the PostgreSQL run's use a real Mosquitto
+# (installed where missing, with its dynamic-security plugin) that this script starts and stops the same way.
 # Ends with one line: "N passed, M failed, K skipped". Exit code 0 only when nothing failed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -41,14 +43,16 @@ echo "== installing Chromium for the browser tests"
 apt_install chromium || echo "Chromium could not be installed; the browser tests will fail."
 run_suite server-sqlite tests/Gatehouse.Server.Tests
 
-echo "== starting PostgreSQL"
-if start_postgres; then
-  filter="Category!=Browser" run_suite server-postgres tests/Gatehouse.Server.Tests GATEHOUSE_TEST_POSTGRES="$GATEHOUSE_PG"
-  stop_postgres
+echo "== starting PostgreSQL and Mosquitto"
+if start_postgres && start_mosquitto; then
+  filter="Category!=Browser" run_suite server-postgres tests/Gatehouse.Server.Tests \
+    GATEHOUSE_TEST_POSTGRES="$GATEHOUSE_PG" GATEHOUSE_TEST_MQTT="$GATEHOUSE_TEST_MQTT"
 else
-  echo "PostgreSQL could not be started."
+  echo "PostgreSQL or Mosquitto could not be started."
   crashed=$((crashed + 1))
 fi
+stop_mosquitto
+stop_postgres
 
 passed=0 failed=$crashed skipped=0
 for trx in "$results"/*.trx; do
