@@ -30,11 +30,16 @@ internal sealed partial class EnrollmentService(
             ? enrollment.ToDto()
             : new ApiError.NotFound("The enrollment");
 
+    /// <summary>Has the device wait for a card for the user.</summary>
+    public Task<Result<EnrollmentDto>> StartCardAsync(Guid userId, StartEnrollmentRequest request, CancellationToken ct) =>
+        StartAsync(userId, request, EnrollmentKind.Card, ct);
+
     /// <summary>
-    /// Has the device wait for a card for the user. The device does one enrollment at a time, so an
-    /// unfinished one there is cancelled: the admin who pressed Select last is the one at the device.
+    /// Has the device capture a credential of <paramref name="kind"/> for the user. The device does one
+    /// enrollment at a time, so an unfinished one there is cancelled: the admin who pressed Select last is
+    /// the one at the device.
     /// </summary>
-    public async Task<Result<EnrollmentDto>> StartCardAsync(Guid userId, StartEnrollmentRequest request, CancellationToken ct)
+    private async Task<Result<EnrollmentDto>> StartAsync(Guid userId, StartEnrollmentRequest request, EnrollmentKind kind, CancellationToken ct)
     {
         if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
         {
@@ -54,7 +59,7 @@ internal sealed partial class EnrollmentService(
 
         if (!await db.DeviceStates.AnyAsync(s => s.DeviceId == deviceId && s.Online, ct))
         {
-            return new ApiError.Conflict($"The device “{device.Name}” is offline. Cards can be enrolled at a device that is online.");
+            return new ApiError.Conflict($"The device “{device.Name}” is offline. Enrolling needs a device that is online.");
         }
 
         var now = clock.GetUtcNow();
@@ -67,7 +72,7 @@ internal sealed partial class EnrollmentService(
         {
             UserId = userId,
             DeviceId = deviceId,
-            Kind = EnrollmentKind.Card,
+            Kind = kind,
             Status = EnrollmentStatus.Pending,
             CreatedAt = now,
             ExpiresAt = now + Enrollment.Timeout,
@@ -79,7 +84,7 @@ internal sealed partial class EnrollmentService(
         }
 
         // Saved before it is sent: a device may answer faster than a later save would land.
-        var command = new EnrollCommand(Guid.CreateVersion7(), now, enrollment.Id, EnrollmentKind.Card, enrollment.ExpiresAt);
+        var command = new EnrollCommand(Guid.CreateVersion7(), now, enrollment.Id, kind, enrollment.ExpiresAt);
         if (!await gateway.SendAsync(device.OrganizationId, deviceId, command, ct))
         {
             enrollment.Finish(EnrollmentStatus.Failed, now, "The device could not be reached.");
@@ -240,7 +245,8 @@ internal sealed partial class EnrollmentService(
 
     private async Task<bool> TimeOutAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken ct)
     {
-        enrollment.Finish(EnrollmentStatus.TimedOut, now, $"No card was presented within {Enrollment.Timeout.TotalSeconds:0} seconds.");
+        var what = enrollment.Kind == EnrollmentKind.Face ? "face" : "card";
+        enrollment.Finish(EnrollmentStatus.TimedOut, now, $"No {what} was presented within {Enrollment.Timeout.TotalSeconds:0} seconds.");
         if (!await TrySaveAsync(ct))
         {
             return false;
