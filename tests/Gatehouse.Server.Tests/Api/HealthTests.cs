@@ -45,7 +45,7 @@ public sealed class HealthTests(GatehouseApp app) : IClassFixture<GatehouseApp>
 public sealed class SubsystemDownApp : GatehouseApp
 {
     protected override void ConfigureTestServices(IWebHostBuilder builder) =>
-        builder.ConfigureServices(services => services.AddReadinessCheck<DownCheck>("broker"));
+        builder.ConfigureServices(services => services.AddReadinessCheck<DownCheck>("dispatcher"));
 
     internal sealed class DownCheck : IHealthCheck
     {
@@ -63,7 +63,7 @@ public sealed class SubsystemDownTests(SubsystemDownApp app) : IClassFixture<Sub
         var live = await app.Anonymous().GetAsync("/health/live");
 
         await ready.AssertStatusAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("unhealthy", (await ready.ReadJsonAsync()).GetProperty("checks").GetProperty("broker").Text("status"));
+        Assert.Equal("unhealthy", (await ready.ReadJsonAsync()).GetProperty("checks").GetProperty("dispatcher").Text("status"));
         await live.AssertStatusAsync(HttpStatusCode.OK);
     }
 }

@@ -16,6 +16,8 @@ public sealed class TestBroker
 {
     public const string Variable = "GATEHOUSE_TEST_MQTT";
 
+    private int _configured;
+
     private TestBroker(string host, int port, string? adminUsername, string? adminPassword)
     {
         Host = host;
@@ -60,11 +62,16 @@ public sealed class TestBroker
         return new TestBroker(address[..colon], port, parts[1], parts[2]);
     }
 
-    /// <summary>Points the app at this broker.</summary>
+    /// <summary>
+    /// Points the app at this broker. A second host made from the same app (<c>WithWebHostBuilder</c>, a restart
+    /// while the first still runs) gets an in-process broker and a client ID of its own, so the two do not collide.
+    /// </summary>
     public void Configure(IWebHostBuilder builder)
     {
-        builder.UseSetting("Gatehouse:Mqtt:ClientId", ServerClientId);
-        builder.UseSetting("Gatehouse:Mqtt:Port", Port.ToString(CultureInfo.InvariantCulture));
+        var first = Interlocked.Exchange(ref _configured, 1) == 0;
+        var port = first || IsExternal ? Port : FreePort();
+        builder.UseSetting("Gatehouse:Mqtt:ClientId", first ? ServerClientId : ServerClientId + "-" + Guid.NewGuid().ToString("N")[..6]);
+        builder.UseSetting("Gatehouse:Mqtt:Port", port.ToString(CultureInfo.InvariantCulture));
 
         // The broker keeps a finished test app's session (and queues for it) only briefly.
         builder.UseSetting("Gatehouse:Mqtt:SessionExpirySeconds", "60");

@@ -19,6 +19,17 @@ namespace Gatehouse.Server.Tests.Features.Devices.Gateway;
 public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayApp>
 {
     [Fact]
+    public async Task Ready_GatewayConnected_BrokerCheckHealthy()
+    {
+        await Gateway.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+
+        var ready = await app.Anonymous().GetAsync("/health/ready");
+
+        await ready.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("healthy", (await ready.ReadJsonAsync()).GetProperty("checks").GetProperty("broker").Text("status"));
+    }
+
+    [Fact]
     public async Task Connect_FirstStatus_SnapshotHoldsExactlyWhatItsDoorsNeed()
     {
         var scene = await SceneAsync();
