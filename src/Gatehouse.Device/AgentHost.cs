@@ -176,6 +176,8 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
     private static void AddAgent(IHostApplicationBuilder builder, AgentArguments arguments, DeviceStore store, ClaimResponse claim)
     {
+        // The device screen polls its state several times a second; a line per request would bury the agent's own log.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var services = builder.Services;
         services.AddOptions<DoorOptions>().BindConfiguration(DoorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventQueueOptions>().BindConfiguration(EventQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -4,6 +4,7 @@ using Gatehouse.Device.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Device.Tests.Integration;
 
@@ -27,6 +28,9 @@ public sealed class DeviceAgent : IAsyncDisposable
     };
 
     private AgentHost? _host;
+
+    /// <summary>Every line the agent logged, at every level, across its starts.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public DeviceAgent(string serverUrl, string? dataDirectory = null)
     {
@@ -68,7 +72,12 @@ public sealed class DeviceAgent : IAsyncDisposable
         }
 
         var arguments = new AgentArguments(new Uri(ServerUrl), claimCode, DataDirectory, ["http://127.0.0.1:0"]);
-        var host = await AgentHost.CreateAsync(arguments, builder => builder.Configuration.AddInMemoryCollection(_settings));
+        var host = await AgentHost.CreateAsync(arguments, builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(_settings);
+            builder.Logging.AddProvider(Logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        });
         try
         {
             await host.StartAsync();

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Gatehouse.Device.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Device.Tests.Integration;
 
@@ -28,6 +30,12 @@ public sealed class DeviceAgentEndToEndTests(DeviceTestbed testbed) : IClassFixt
             },
             () => $"the server to show the device online at the device's sync version; it shows {device}");
         Assert.Equal(state.GetProperty("softwareVersion").GetString(), device.GetProperty("softwareVersion").GetString());
+
+        // Its secrets stay out of its log, at every level.
+        var password = door.Agent.Services.GetRequiredService<DeviceIdentity>().MqttPassword;
+        Assert.NotEmpty(door.Agent.Logs.Lines);
+        Assert.DoesNotContain(door.Agent.Logs.Lines, line => line.Contains(password, StringComparison.Ordinal));
+        Assert.DoesNotContain(door.Agent.Logs.Lines, line => line.Contains(door.ClaimCode, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -54,6 +62,10 @@ public sealed class DeviceAgentEndToEndTests(DeviceTestbed testbed) : IClassFixt
         Assert.Equal(door.CredentialId, grant.GetProperty("credentialId").GetGuid());
         Assert.Equal(door.DeviceId, grant.GetProperty("deviceId").GetGuid());
         Assert.All(events.Where(e => !e.GetProperty("granted").GetBoolean()), e => Assert.Equal("unknownCredential", e.GetProperty("reason").GetString()));
+
+        // Cards are logged masked: never the full card.
+        Assert.Contains(door.Agent.Logs.Lines, line => line.Contains("H10301:***", StringComparison.Ordinal));
+        Assert.DoesNotContain(door.Agent.Logs.Lines, line => line.Contains($"H10301:1:{door.CardNumber}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -9,16 +9,24 @@ namespace Gatehouse.Device.Tests.Integration;
 /// agent can be stopped and started again separately inside a test (<see cref="GatehouseServer.StopAsync"/>,
 /// <see cref="DeviceAgent.StopAsync"/>), which is what the reliability tests build on.
 /// </summary>
-public sealed class DeviceTestbed : IAsyncLifetime
+public class DeviceTestbed : IAsyncLifetime
 {
     private readonly List<DeviceAgent> _agents = [];
     private int _cards;
 
-    public GatehouseServer Server { get; } = new();
+    public DeviceTestbed()
+        : this(new GatehouseServer())
+    {
+    }
 
-    public async Task InitializeAsync() => await Server.StartAsync();
+    /// <summary>A testbed around a server configured otherwise (another broker, other settings).</summary>
+    protected DeviceTestbed(GatehouseServer server) => Server = server;
 
-    public async Task DisposeAsync()
+    public GatehouseServer Server { get; }
+
+    public virtual async Task InitializeAsync() => await Server.StartAsync();
+
+    public virtual async Task DisposeAsync()
     {
         foreach (var agent in _agents)
         {

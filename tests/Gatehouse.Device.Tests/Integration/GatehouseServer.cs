@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Device.Tests.Integration;
 
@@ -20,11 +21,22 @@ public sealed class GatehouseServer : IAsyncDisposable
     public const string AdminEmail = "root@gatehouse.test";
     public const string AdminPassword = "Root-password-123";
 
-    private readonly string? _externalBroker = Environment.GetEnvironmentVariable("GATEHOUSE_TEST_MQTT");
+    private readonly string? _externalBroker;
+    private readonly Dictionary<string, string?> _settings = [];
     private ServerFactory? _factory;
 
     public GatehouseServer()
+        : this(Environment.GetEnvironmentVariable("GATEHOUSE_TEST_MQTT"))
     {
+    }
+
+    /// <summary>
+    /// A server on the external broker <paramref name="externalBroker"/> ("HOST:PORT;USERNAME;PASSWORD", a
+    /// Mosquitto account of its dynamic-security plugin), or on its in-process broker when that is null.
+    /// </summary>
+    public GatehouseServer(string? externalBroker)
+    {
+        _externalBroker = externalBroker;
         DataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", "server-" + Guid.NewGuid().ToString("N"));
         HttpPort = FreePort();
         MqttPort = FreePort();
@@ -44,8 +56,18 @@ public sealed class GatehouseServer : IAsyncDisposable
 
     public bool IsRunning => _factory is not null;
 
+    /// <summary>Every line the server logged, across its starts.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>The running server's services.</summary>
     public IServiceProvider Services => (_factory ?? throw new InvalidOperationException("The server is stopped.")).Services;
+
+    /// <summary>Sets a configuration value (<c>Gatehouse:Mqtt:SnapshotPartSize</c> …) for the next start.</summary>
+    public GatehouseServer With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
 
     /// <summary>Starts the server (again) on its ports and store.</summary>
     public Task StartAsync()
@@ -166,6 +188,13 @@ public sealed class GatehouseServer : IAsyncDisposable
                 builder.UseSetting("Gatehouse:Mqtt:ListenAddress", "127.0.0.1");
                 builder.UseSetting("Gatehouse:Mqtt:Port", server.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
+
+            foreach (var (key, value) in server._settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureLogging(logging => logging.AddProvider(server.Logs));
         }
     }
 }
