@@ -95,6 +95,38 @@ public sealed partial class DevicesPageTests(ConsoleApp app) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task EditDevice_OtherSite_OffersOnlyItsDoorsAndSaves()
+    {
+        var org = await app.NewOrganizationAsync();
+        var north = await org.Owner.NewSiteAsync("North", "UTC");
+        var south = await org.Owner.NewSiteAsync("South", "UTC");
+        await org.Owner.NewDoorAsync(north.Id(), "North gate");
+        var southGate = await org.Owner.NewDoorAsync(south.Id(), "South gate");
+        var device = await org.Owner.CreateAsync("/api/v1/devices", new { name = "Gate reader", model = "F3D100", siteId = north.Id() });
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/devices/{device.Id()}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await Expect(page.GetByLabel("North gate")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("South gate")).ToBeHiddenAsync();
+        await page.GetByLabel("Site").SelectOptionAsync(new SelectOptionValue { Label = "South" });
+        await Expect(page.GetByLabel("North gate")).ToBeHiddenAsync();
+        await page.GetByLabel("South gate").CheckAsync();
+        await page.GetByLabel("Card format").SelectOptionAsync(new SelectOptionValue { Label = "CSN · card serial number (NFC, MIFARE)" });
+        await page.GetByLabel("Name").FillAsync("South gate reader");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Device “South gate reader” saved.");
+        await Expect(page.Locator(".details")).ToContainTextAsync("Card serial number (CSN)");
+        var saved = await org.Owner.GetJsonAsync($"/api/v1/devices/{device.Id()}");
+        Assert.Equal(south.Id(), saved.Str("siteId"));
+        Assert.Equal([southGate.Id()], saved.Strings("doorIds"));
+        Assert.True(saved.IsNull("wiegandFormat"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Viewer_SeesDevicesButNoActions()
     {
         var org = await app.NewOrganizationAsync();
