@@ -106,12 +106,23 @@ internal sealed partial class SyncApplier(
     {
         lock (_gate)
         {
-            return message.Kind switch
+            try
             {
-                SyncKind.Snapshot => HandleSnapshotPart(message),
-                SyncKind.Delta => HandleDelta(message),
-                _ => Gap($"unknown sync kind {message.Kind}"),
-            };
+                return message.Kind switch
+                {
+                    SyncKind.Snapshot => HandleSnapshotPart(message),
+                    SyncKind.Delta => HandleDelta(message),
+                    _ => Gap($"unknown sync kind {message.Kind}"),
+                };
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                // The transaction rolled back, so the store is still whole at its version; the change is lost
+                // with the acknowledged message, so ask for everything again.
+                _pending = null;
+                LogStoreFailed(logger, message.Version, e.Message);
+                return Gap("the store could not be written");
+            }
         }
     }
 
@@ -265,6 +276,9 @@ internal sealed partial class SyncApplier(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot {Version} incomplete after the timeout ({Received} of {Parts} parts); asking again")]
     private static partial void LogSnapshotIncomplete(ILogger logger, long version, int received, int parts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sync version {Version} could not be stored: {Error}")]
+    private static partial void LogStoreFailed(ILogger logger, long version, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync version {Version}: {Problem}")]
     private static partial void LogRecordLeftOut(ILogger logger, long version, string problem);
