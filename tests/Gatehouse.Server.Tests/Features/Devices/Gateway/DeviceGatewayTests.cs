@@ -203,6 +203,55 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
     }
 
     [Fact]
+    public async Task Events_BurstFromTwentyDevices_EachStoredOnceAndAcked()
+    {
+        var scene = await SceneAsync();
+        var site = await scene.Org.Owner.NewSiteAsync();
+        var devices = new List<TestDevice>();
+        for (var i = 0; i < 20; i++)
+        {
+            var door = await scene.Org.Owner.NewDoorAsync(site.Id());
+            var device = await TestDevice.CreateAsync(app, scene.Org.Id, [door.Id()]);
+            Assert.Equal(MqttClientConnectResultCode.Success, await device.ConnectAsync());
+            devices.Add(device);
+        }
+
+        try
+        {
+            // Every batch is sent twice, as a device does when its ack is late; both copies at once.
+            var sent = await Task.WhenAll(devices.Select(async device =>
+            {
+                var door = await StateDoorAsync(device);
+                var batches = Enumerable.Range(0, 5)
+                    .Select(_ => Enumerable.Range(0, 100).Select(_ => Event(scene, door.ToString())).ToArray())
+                    .ToList();
+                foreach (var batch in batches.Concat(batches))
+                {
+                    await device.PublishEventsAsync(batch);
+                }
+
+                return (device, batches.SelectMany(b => b).Select(e => e.Id).ToHashSet());
+            }));
+
+            foreach (var (device, ids) in sent)
+            {
+                await TestDevice.WaitForAsync(
+                    () => device.Acks.Count == 10 ? device.Acks : null, $"ten acks for device {device.Id}", TimeSpan.FromSeconds(60));
+                Assert.True(ids.SetEquals(device.Acks.SelectMany(a => a.Ids)));
+            }
+
+            Assert.Equal(10_000, await scene.Org.Owner.TotalAsync("/api/v1/events?pageSize=1"));
+        }
+        finally
+        {
+            foreach (var device in devices)
+            {
+                await device.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Event_DoorNotOfDevice_AckedNotStored()
     {
         var scene = await SceneAsync();
@@ -389,6 +438,13 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
         await using var scope = app.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(device.OrganizationId);
         return await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().DeviceStates.AsNoTracking().SingleOrDefaultAsync(s => s.DeviceId == device.Id);
+    }
+
+    private async Task<Guid> StateDoorAsync(TestDevice device)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(device.OrganizationId);
+        return await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().DeviceDoors.Where(d => d.DeviceId == device.Id).Select(d => d.DoorId).SingleAsync();
     }
 
     private async Task<long> PublishedVersionAsync(TestDevice device) => (await StateAsync(device))?.PublishedSyncVersion ?? 0;
