@@ -28,9 +28,15 @@
     lock.textContent = door + (state.lock === "unlocked" ? "Unlocked" : "Locked");
     lock.className = "lock " + (state.lock === "unlocked" ? "lock-unlocked" : "lock-locked");
 
-    if (!formatChosen && state.wiegandFormat) {
-      $("format").value = state.wiegandFormat;
-      showFacility();
+    if (!formatChosen) {
+      // The reader's own format first: a Wiegand format, or CSN for a reader that reports serial numbers.
+      if (state.wiegandFormat) {
+        $("format").value = state.wiegandFormat;
+        showFacility();
+      } else if (state.syncVersion > 0) {
+        document.querySelector('input[name="kind"][value="csn"]').checked = true;
+        showKind();
+      }
     }
 
     const key = state.doors.map((d) => d.id + d.name).join("|");
@@ -124,7 +130,10 @@
     });
   }
 
-  document.querySelectorAll('input[name="kind"]').forEach((input) => input.addEventListener("change", showKind));
+  document.querySelectorAll('input[name="kind"]').forEach((input) => input.addEventListener("change", () => {
+    formatChosen = true;
+    showKind();
+  }));
   $("format").addEventListener("change", () => {
     formatChosen = true;
     showFacility();
