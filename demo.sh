@@ -18,6 +18,7 @@ data=data
 device_dir=$data/demo-device
 server_log=$data/demo-server.log
 device_log=$data/demo-device.log
+build_log=$data/demo-build.log
 server_dll=src/Gatehouse.Server/bin/Debug/net10.0/Gatehouse.Server.dll
 device_dll=src/Gatehouse.Device/bin/Debug/net10.0/Gatehouse.Device.dll
 
@@ -94,11 +95,16 @@ for port in 5080 5081 $mqtt_port; do
   port_busy "$port" && fail "port $port on 127.0.0.1 is in use; stop what uses it (another Gatehouse, an MQTT broker) and try again."
 done
 
-say "Building Gatehouse (server and device agent)…"
-dotnet build src/Gatehouse.Server/Gatehouse.Server.csproj -nologo -v q -clp:ErrorsOnly || fail "the server did not build."
-dotnet build src/Gatehouse.Device/Gatehouse.Device.csproj -nologo -v q -clp:ErrorsOnly || fail "the device agent did not build."
-
 mkdir -p "$data"
+say "Building Gatehouse, the server and the device agent (log: $build_log)…"
+: >"$build_log"
+for project in src/Gatehouse.Server/Gatehouse.Server.csproj src/Gatehouse.Device/Gatehouse.Device.csproj; do
+  if ! dotnet build "$project" -nologo >>"$build_log" 2>&1; then
+    grep -E ': error ' "$build_log" | sort -u >&2
+    fail "$project did not build (see $build_log)."
+  fi
+done
+
 # A device store from before ./data's server store was deleted belongs to a device that no longer exists.
 if [ ! -f "$data/gatehouse.db" ] && [ -d "$device_dir" ]; then
   rm -rf "$device_dir"
