@@ -139,7 +139,9 @@ for _ in $(seq 1 150); do
     device_pid=
     fail "the device agent stopped while starting."
   fi
-  if curl -fs "$device_url/simulator/state" 2>/dev/null | grep -q '"online":true'; then
+  # Online, and holding what its door needs (a sync version past 0).
+  state=$(curl -fs "$device_url/simulator/state" 2>/dev/null)
+  if grep -q '"online":true' <<<"$state" && grep -q '"syncVersion":[1-9]' <<<"$state"; then
     online=1
     break
   fi
