@@ -103,6 +103,14 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
             return NameConflict(name);
         }
 
+        // A device belongs to one site and reads that site's time zone: its doors stay at its site.
+        if (siteId != door.SiteId
+            && await db.DeviceDoors.Where(dd => dd.DoorId == id).Join(db.Devices, dd => dd.DeviceId, d => d.Id, (_, d) => d.Name)
+                .FirstOrDefaultAsync(ct) is { } deviceName)
+        {
+            return new ApiError.Conflict($"The door is controlled by the device “{deviceName}” of its site: take it off that device before moving it to another site.");
+        }
+
         door.Name = name;
         door.SiteId = siteId;
         if (await SaveNamedAsync(door.SiteId, door.Name, door.Id, ct) is { } conflict)

@@ -121,6 +121,24 @@ public sealed class DoorTests(ManyOrganizationsApp app) : IClassFixture<ManyOrga
     }
 
     [Fact]
+    public async Task Patch_MoveDoorOfADeviceToAnotherSite_Is409AndChangesNothing()
+    {
+        var org = await app.NewOrganizationAsync();
+        var north = await org.Owner.NewSiteAsync();
+        var south = await org.Owner.NewSiteAsync();
+        var door = await org.Owner.NewDoorAsync(north.Id(), "Reception");
+        (await org.Owner.PostAsJsonAsync("/api/v1/devices", new { name = "Reception reader", model = "F3D100", siteId = north.Id(), doorIds = new[] { door.Id() } }))
+            .EnsureSuccessStatusCode();
+
+        var response = await org.Owner.PatchAsJsonAsync($"{Doors}/{door.Id()}", new { siteId = south.Id(), name = "Moved" });
+
+        await response.AssertStatusAsync(HttpStatusCode.Conflict);
+        Assert.Contains("Reception reader", await response.Content.ReadAsStringAsync());
+        var unchanged = await org.Owner.GetOkJsonAsync($"{Doors}/{door.Id()}");
+        Assert.Equal((north.Id(), "Reception"), (unchanged.Str("siteId"), unchanged.Str("name")));
+    }
+
+    [Fact]
     public async Task Patch_SiteOfAnotherOrganizationOrNullName_Is400AndChangesNothing()
     {
         var mine = await app.NewOrganizationAsync();
