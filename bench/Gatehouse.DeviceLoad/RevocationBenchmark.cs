@@ -70,6 +70,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         var first = new Samples("API call → first device refuses");
         var perDevice = new Samples("API call → one device refuses (each device)");
         var api = new Samples("API call → its answer (baseline: the REST round trip)");
+        var settled = new Samples("API call → the server has every device's new version (polled, 20 ms)");
         var suspended = new Samples("… of which suspensions (PATCH): all refuse");
         var deleted = new Samples("… of which deletions (DELETE): all refuse");
         for (var i = 0; i < cards.Count; i++)
@@ -111,8 +112,12 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
                 throw new InvalidOperationException("A card that was never revoked is refused.");
             }
 
-            // Not measured: each device reports its new version, and the server records it, before the next one.
+            // Each device reports its new version, and the server records it, before the next revocation starts.
             await fleet.WaitSettledAsync(organization, SetupTimeout);
+            if (measured)
+            {
+                settled.AddElapsed(start, Stopwatch.GetTimestamp());
+            }
         }
 
         var identities = fleet.Agents.Select(a => a.Identity).ToList();
@@ -121,7 +126,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
         output.WriteLine();
         output.WriteLine(Samples.Header);
-        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, api, fanOut])
+        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, api, fanOut, settled])
         {
             output.WriteLine(samples.Row());
         }
