@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.Devices;
@@ -27,6 +26,9 @@ public sealed class TestDevice : IAsyncDisposable
     private readonly GatehouseApp _app;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly ConcurrentQueue<(string Topic, byte[] Payload)> _received = new();
+    private readonly ConcurrentQueue<SyncMessage> _syncs = new();
+    private readonly ConcurrentQueue<EventAck> _acks = new();
+    private readonly ConcurrentQueue<DeviceCommand> _commands = new();
 
     private TestDevice(GatehouseApp app, Guid organizationId, Guid id, string password)
     {
@@ -36,7 +38,24 @@ public sealed class TestDevice : IAsyncDisposable
         Password = password;
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            _received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            var topic = e.ApplicationMessage.Topic;
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            _received.Enqueue((topic, payload));
+
+            // Read once, on arrival: tests poll these lists often, and a snapshot can be megabytes.
+            if (topic == Topic(DeviceTopics.Sync))
+            {
+                _syncs.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.SyncMessage)!);
+            }
+            else if (topic == Topic(DeviceTopics.EventAcks))
+            {
+                _acks.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.EventAck)!);
+            }
+            else if (topic == Topic(DeviceTopics.Commands))
+            {
+                _commands.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.DeviceCommand)!);
+            }
+
             return Task.CompletedTask;
         };
     }
@@ -54,13 +73,13 @@ public sealed class TestDevice : IAsyncDisposable
     public IReadOnlyList<(string Topic, byte[] Payload)> Received => [.. _received];
 
     /// <summary>The sync messages received so far, oldest first.</summary>
-    public IReadOnlyList<SyncMessage> Syncs => Read(DeviceTopics.Sync, DeviceProtocolJson.Default.SyncMessage);
+    public IReadOnlyList<SyncMessage> Syncs => [.. _syncs];
 
     /// <summary>The event acknowledgements received so far.</summary>
-    public IReadOnlyList<EventAck> Acks => Read(DeviceTopics.EventAcks, DeviceProtocolJson.Default.EventAck);
+    public IReadOnlyList<EventAck> Acks => [.. _acks];
 
     /// <summary>The commands received so far.</summary>
-    public IReadOnlyList<DeviceCommand> Commands => Read(DeviceTopics.Commands, DeviceProtocolJson.Default.DeviceCommand);
+    public IReadOnlyList<DeviceCommand> Commands => [.. _commands];
 
     /// <summary>
     /// Adds a claimed device of <paramref name="organizationId"/> controlling <paramref name="doorIds"/> (of one
@@ -287,12 +306,6 @@ public sealed class TestDevice : IAsyncDisposable
         }
 
         _client.Dispose();
-    }
-
-    private List<T> Read<T>(string suffix, JsonTypeInfo<T> type)
-    {
-        var topic = Topic(suffix);
-        return [.. _received.Where(m => m.Topic == topic).Select(m => JsonSerializer.Deserialize(m.Payload, type)!)];
     }
 
     // Deadlines of a test's waits run on the real clock; the app's clock is a fake that tests move by hand.

@@ -26,22 +26,31 @@ internal sealed partial class DeviceSync(
     private readonly ConcurrentDictionary<Guid, Organization> _organizations = new();
     private readonly ConcurrentDictionary<Guid, Tracked> _devices = new();
 
-    /// <summary>Something a device's view is built from changed in the organization (after the save, or its commit).</summary>
-    public void OrganizationChanged(Guid organizationId)
+    /// <summary>
+    /// Something a device's view is built from changed in the organization (after the save, or its commit). When
+    /// only users' and credentials' own fields changed (<paramref name="structural"/> false), the round reads just
+    /// those rows again.
+    /// </summary>
+    public void OrganizationChanged(Guid organizationId, bool structural, IEnumerable<Guid> users, IEnumerable<Guid> credentials)
     {
         // Organizations no device has spoken to since the start have nobody to sync.
         if (_organizations.TryGetValue(organizationId, out var organization))
         {
-            Schedule(organizationId, organization, w => w.Changed = true);
+            Schedule(organizationId, organization, w =>
+            {
+                w.Structural |= structural;
+                w.Users.UnionWith(users);
+                w.Credentials.UnionWith(credentials);
+            });
         }
     }
 
-    /// <summary>A change whose organization is unknown: every organization with devices is looked at.</summary>
+    /// <summary>A change whose organization is unknown: every organization with devices is read again.</summary>
     public void EveryOrganizationChanged()
     {
         foreach (var (id, organization) in _organizations)
         {
-            Schedule(id, organization, w => w.Changed = true);
+            Schedule(id, organization, w => w.Structural = true);
         }
     }
 
@@ -156,25 +165,30 @@ internal sealed partial class DeviceSync(
             Round round;
             lock (organization)
             {
-                if (!organization.Changed && organization.Snapshots.Count == 0 && organization.Checks.Count == 0)
+                if (!organization.Structural && organization.Users.Count == 0 && organization.Credentials.Count == 0
+                    && organization.Snapshots.Count == 0 && organization.Checks.Count == 0)
                 {
                     organization.Running = false;
                     return;
                 }
 
-                round = new Round(organization.Changed, [.. organization.Snapshots], [.. organization.Checks]);
-                organization.Changed = false;
+                round = new Round(
+                    organization.Structural, [.. organization.Users], [.. organization.Credentials], [.. organization.Snapshots], [.. organization.Checks]);
+                organization.Structural = false;
+                organization.Users.Clear();
+                organization.Credentials.Clear();
                 organization.Snapshots.Clear();
                 organization.Checks.Clear();
             }
 
             try
             {
-                await SyncAsync(organizationId, round);
+                await SyncAsync(organizationId, organization, round);
             }
             catch (Exception ex)
             {
                 LogRoundFailed(logger, ex, organizationId);
+                organization.Data = null;
 
                 // What the devices hold is now uncertain: the next round sends them snapshots.
                 foreach (var id in round.Snapshots.Concat(round.Checks))
@@ -192,19 +206,31 @@ internal sealed partial class DeviceSync(
         }
     }
 
-    private async Task SyncAsync(Guid organizationId, Round round)
+    private async Task SyncAsync(Guid organizationId, Organization organization, Round round)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
         var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
-        var data = await OrganizationSyncData.LoadAsync(db, CancellationToken.None);
 
-        foreach (var device in _devices.Values.Where(d => d.OrganizationId == organizationId && !data.Devices.ContainsKey(d.DeviceId)))
+        // A snapshot is how a device recovers, so it is always built from a fresh read; so is any change to who
+        // may open which door. Changes to users' and cards' own fields patch the last read.
+        var data = organization.Data;
+        var patch = data is not null && !round.Structural && round.Snapshots.Count == 0;
+        if (patch)
         {
-            _devices.TryRemove(device.DeviceId, out _);
+            await data!.PatchAsync(db, round.Users, round.Credentials, CancellationToken.None);
+        }
+        else
+        {
+            organization.Data = data = await OrganizationSyncData.LoadAsync(db, CancellationToken.None);
+            foreach (var gone in _devices.Values.Where(d => d.OrganizationId == organizationId && !data.Devices.ContainsKey(d.DeviceId)))
+            {
+                _devices.TryRemove(gone.DeviceId, out _);
+            }
         }
 
-        foreach (var target in data.Devices.Values)
+        var changed = round.Structural || round.Users.Count > 0 || round.Credentials.Count > 0;
+        foreach (var target in data!.Devices.Values)
         {
             if (!_devices.TryGetValue(target.Id, out var device))
             {
@@ -215,9 +241,10 @@ internal sealed partial class DeviceSync(
             var checking = round.Checks.Contains(target.Id);
             DeviceView? last;
             bool full;
+            bool inStep;
             lock (device)
             {
-                if (!asked && !checking && !(round.Changed && device.Online))
+                if (!asked && !checking && !(changed && device.Online))
                 {
                     continue;
                 }
@@ -229,14 +256,23 @@ internal sealed partial class DeviceSync(
 
                 last = device.Last;
                 full = asked || last is null || (checking && device.Reported != device.Published);
+
+                // The last view was brought up to the read just before this patch: only the patched rows can differ.
+                inStep = patch && ReferenceEquals(device.Data, data) && device.Generation == data.Generation - 1;
+                device.Data = data;
+                device.Generation = data.Generation;
             }
 
-            var view = data.ViewOf(target, last);
             if (full)
             {
-                await PublishSnapshotAsync(db, organizationId, device, view);
+                await PublishSnapshotAsync(db, organizationId, device, data.ViewOf(target, last));
+                continue;
             }
-            else if (view.DiffFrom(last!) is { } delta)
+
+            // Updated in place; should the publish fail, the view is dropped and the device gets a snapshot.
+            var view = inStep ? last! : data.ViewOf(target, last);
+            var delta = inStep ? data.Update(view, round.Users, round.Credentials) : view.DiffFrom(last!);
+            if (delta is not null)
             {
                 await PublishDeltaAsync(db, organizationId, device, view, delta);
             }
@@ -345,13 +381,21 @@ internal sealed partial class DeviceSync(
     [LoggerMessage(Level = LogLevel.Error, Message = "Syncing the devices of organization {OrganizationId} failed; they get snapshots next time")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception, Guid organizationId);
 
-    private sealed record Round(bool Changed, HashSet<Guid> Snapshots, HashSet<Guid> Checks);
+    private sealed record Round(bool Structural, HashSet<Guid> Users, HashSet<Guid> Credentials, HashSet<Guid> Snapshots, HashSet<Guid> Checks);
 
     private sealed class Organization
     {
         public bool Running { get; set; }
 
-        public bool Changed { get; set; }
+        /// <summary>Something besides users' and credentials' own fields changed: the next round reads everything.</summary>
+        public bool Structural { get; set; }
+
+        public HashSet<Guid> Users { get; } = [];
+
+        public HashSet<Guid> Credentials { get; } = [];
+
+        /// <summary>The last read of the organization, patched by rounds that change only users and credentials.</summary>
+        public OrganizationSyncData? Data { get; set; }
 
         public HashSet<Guid> Snapshots { get; } = [];
 
@@ -367,6 +411,11 @@ internal sealed partial class DeviceSync(
 
         /// <summary>The view last published; null when none is known to have arrived.</summary>
         public DeviceView? Last { get; set; }
+
+        /// <summary>The organization read (and its generation) that <see cref="Last"/> was last brought up to.</summary>
+        public OrganizationSyncData? Data { get; set; }
+
+        public int Generation { get; set; }
 
         /// <summary>The last version published (as persisted); -1 until read from the store.</summary>
         public long Published { get; set; } = -1;

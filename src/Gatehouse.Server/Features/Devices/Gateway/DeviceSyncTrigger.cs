@@ -97,6 +97,15 @@ internal sealed class DeviceSyncTrigger(IServiceProvider services) : SaveChanges
             }
 
             pending ??= _pending.GetOrCreateValue(context);
+
+            // A card's or a user's own fields (status, validity) patch what devices hold; anything else, or a user
+            // removed (whose memberships the database drops), changes who holds what, and is read whole.
+            var (user, credential, structural) = entry.Entity switch
+            {
+                Credential c => ((Guid?)null, (Guid?)c.Id, false),
+                User u when entry.State != EntityState.Deleted => (u.Id, null, false),
+                _ => (null, null, true),
+            };
             var organization = entry.Entity switch
             {
                 ITenantOwned { OrganizationId: var id } when id != Guid.Empty => id,
@@ -109,7 +118,17 @@ internal sealed class DeviceSyncTrigger(IServiceProvider services) : SaveChanges
             {
                 if (organization is { } known && known != Guid.Empty)
                 {
-                    pending.Saving.Add(known);
+                    var change = pending.Saving.TryGetValue(known, out var c) ? c : pending.Saving[known] = new Change();
+                    change.Structural |= structural;
+                    if (user is { } u)
+                    {
+                        change.Users.Add(u);
+                    }
+
+                    if (credential is { } cr)
+                    {
+                        change.Credentials.Add(cr);
+                    }
                 }
                 else
                 {
@@ -131,7 +150,12 @@ internal sealed class DeviceSyncTrigger(IServiceProvider services) : SaveChanges
             if (context.Database.CurrentTransaction is not null)
             {
                 // Not visible to the sync's own reads until the commit.
-                pending.Committing.UnionWith(pending.Saving);
+                foreach (var (organization, change) in pending.Saving)
+                {
+                    var into = pending.Committing.TryGetValue(organization, out var c) ? c : pending.Committing[organization] = new Change();
+                    into.Merge(change);
+                }
+
                 pending.CommittingUnknown |= pending.SavingUnknown;
             }
             else
@@ -181,7 +205,7 @@ internal sealed class DeviceSyncTrigger(IServiceProvider services) : SaveChanges
         }
     }
 
-    private void Signal(HashSet<Guid> organizations, bool unknown)
+    private void Signal(Dictionary<Guid, Change> organizations, bool unknown)
     {
         if (unknown)
         {
@@ -189,19 +213,35 @@ internal sealed class DeviceSyncTrigger(IServiceProvider services) : SaveChanges
             return;
         }
 
-        foreach (var id in organizations)
+        foreach (var (id, change) in organizations)
         {
-            Sync.OrganizationChanged(id);
+            Sync.OrganizationChanged(id, change.Structural, change.Users, change.Credentials);
+        }
+    }
+
+    private sealed class Change
+    {
+        public bool Structural { get; set; }
+
+        public HashSet<Guid> Users { get; } = [];
+
+        public HashSet<Guid> Credentials { get; } = [];
+
+        public void Merge(Change other)
+        {
+            Structural |= other.Structural;
+            Users.UnionWith(other.Users);
+            Credentials.UnionWith(other.Credentials);
         }
     }
 
     private sealed class Pending
     {
-        public HashSet<Guid> Saving { get; } = [];
+        public Dictionary<Guid, Change> Saving { get; } = [];
 
         public bool SavingUnknown { get; set; }
 
-        public HashSet<Guid> Committing { get; } = [];
+        public Dictionary<Guid, Change> Committing { get; } = [];
 
         public bool CommittingUnknown { get; set; }
     }

@@ -35,6 +35,8 @@ internal sealed partial class GatewayConnection(
     public const string DynamicSecurityTopic = "$CONTROL/dynamic-security/v1";
     public const string DynamicSecurityResponseTopic = DynamicSecurityTopic + "/response";
 
+    private const int SocketBufferSize = 1024 * 1024;
+
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(15);
 
@@ -211,7 +213,14 @@ internal sealed partial class GatewayConnection(
             builder.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e => Trust(settings, e.Certificate, e.Chain, e.SslPolicyErrors)));
         }
 
-        return builder.Build();
+        var built = builder.Build();
+        if (built.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            // MQTTnet's default socket buffer (8 KiB) makes each snapshot part of a few hundred KiB take ~100 ms to send.
+            tcp.BufferSize = SocketBufferSize;
+        }
+
+        return built;
     }
 
     private static bool Trust(MqttOptions settings, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)

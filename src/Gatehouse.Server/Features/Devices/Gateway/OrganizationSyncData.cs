@@ -24,7 +24,8 @@ internal sealed class OrganizationSyncData
     private readonly ILookup<Guid, Guid> _membersOfGroup;
     private readonly ILookup<Guid, Guid> _groupsOfUser;
     private readonly Dictionary<Guid, (bool Suspended, DateTimeOffset? From, DateTimeOffset? Until)> _users;
-    private readonly ILookup<Guid, SyncCredential> _cardsOfUser;
+    private readonly Dictionary<Guid, SyncCredential> _cards;
+    private readonly Dictionary<Guid, List<SyncCredential>> _cardsOfUser;
 
     private OrganizationSyncData(
         Dictionary<Guid, SyncTarget> devices,
@@ -35,7 +36,7 @@ internal sealed class OrganizationSyncData
         ILookup<Guid, Guid> membersOfGroup,
         ILookup<Guid, Guid> groupsOfUser,
         Dictionary<Guid, (bool, DateTimeOffset?, DateTimeOffset?)> users,
-        ILookup<Guid, SyncCredential> cardsOfUser)
+        IEnumerable<SyncCredential> cards)
     {
         Devices = devices;
         _doors = doors;
@@ -45,10 +46,18 @@ internal sealed class OrganizationSyncData
         _membersOfGroup = membersOfGroup;
         _groupsOfUser = groupsOfUser;
         _users = users;
-        _cardsOfUser = cardsOfUser;
+        _cards = [];
+        _cardsOfUser = [];
+        foreach (var card in cards)
+        {
+            AddCard(card);
+        }
     }
 
     public IReadOnlyDictionary<Guid, SyncTarget> Devices { get; }
+
+    /// <summary>How many times this read was patched; a view built at one generation is updated only to the next.</summary>
+    public int Generation { get; private set; }
 
     /// <summary>Reads the current organization (its query filter) from <paramref name="db"/>.</summary>
     public static async Task<OrganizationSyncData> LoadAsync(GatehouseDbContext db, CancellationToken ct)
@@ -95,9 +104,89 @@ internal sealed class OrganizationSyncData
             memberships.ToLookup(m => m.AccessGroupId, m => m.UserId),
             memberships.ToLookup(m => m.UserId, m => m.AccessGroupId),
             users.ToDictionary(u => u.Id, u => (u.Status == UserStatus.Suspended, u.ValidFrom, u.ValidUntil)),
-            cards.ToLookup(
-                c => c.UserId,
-                c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity)));
+            cards.Select(c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity)));
+    }
+
+    /// <summary>
+    /// Reads again the given users and credentials (changed, added or removed), for a change that moved no
+    /// user in or out of a group, nor any door, group or schedule: two small queries instead of the organization.
+    /// </summary>
+    public async Task PatchAsync(GatehouseDbContext db, IReadOnlyCollection<Guid> userIds, IReadOnlyCollection<Guid> credentialIds, CancellationToken ct)
+    {
+        Generation++;
+        if (userIds.Count > 0)
+        {
+            var users = await db.Users.AsNoTracking()
+                .Where(u => userIds.Contains(u.Id))
+                .Select(u => new { u.Id, u.Status, u.ValidFrom, u.ValidUntil })
+                .ToListAsync(ct);
+            foreach (var u in users)
+            {
+                _users[u.Id] = (u.Status == UserStatus.Suspended, u.ValidFrom, u.ValidUntil);
+            }
+        }
+
+        if (credentialIds.Count > 0)
+        {
+            var cards = await db.Credentials.AsNoTracking().OfType<CardCredential>()
+                .Where(c => credentialIds.Contains(c.Id))
+                .Select(c => new { c.Id, c.UserId, c.Status, c.ValidFrom, c.ValidUntil, c.Identity })
+                .ToListAsync(ct);
+            foreach (var id in credentialIds)
+            {
+                RemoveCard(id);
+            }
+
+            var cardType = DeviceNames.CredentialType(CredentialType.Card);
+            foreach (var c in cards)
+            {
+                AddCard(new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Brings <paramref name="view"/> (the device's last published view, changed in place) up to date with the
+    /// given users and credentials after <see cref="PatchAsync"/>; returns the delta, or null when nothing it
+    /// holds changed. Only for changes that moved nobody in or out of the view's groups.
+    /// </summary>
+    public SyncData? Update(DeviceView view, IEnumerable<Guid> userIds, IEnumerable<Guid> credentialIds)
+    {
+        List<SyncUser>? users = null;
+        List<SyncCredential>? credentials = null;
+        List<Guid>? removed = null;
+        foreach (var userId in userIds)
+        {
+            if (view.Users.TryGetValue(userId, out var old) && _users.TryGetValue(userId, out var user))
+            {
+                var current = old with { Suspended = user.Suspended, ValidFrom = user.From, ValidUntil = user.Until };
+                if (current != old)
+                {
+                    view.Users[userId] = current;
+                    (users ??= []).Add(current);
+                }
+            }
+        }
+
+        foreach (var id in credentialIds)
+        {
+            if (_cards.TryGetValue(id, out var card) && view.Users.ContainsKey(card.UserId))
+            {
+                if (!view.Credentials.TryGetValue(id, out var old) || old != card)
+                {
+                    view.Credentials[id] = card;
+                    (credentials ??= []).Add(card);
+                }
+            }
+            else if (view.Credentials.Remove(id))
+            {
+                (removed ??= []).Add(id);
+            }
+        }
+
+        return users is null && credentials is null && removed is null
+            ? null
+            : new SyncData(Users: users, Credentials: credentials, Removed: removed is null ? null : new SyncRemovals(Credentials: removed));
     }
 
     /// <summary>
@@ -147,7 +236,7 @@ internal sealed class OrganizationSyncData
                 var ownGroups = _groupsOfUser[userId].Where(view.AccessGroups.ContainsKey).Order().ToArray();
                 var u = new SyncUser(userId, user.Suspended, ownGroups, user.From, user.Until);
                 view.Users[userId] = Reuse(userId, u, previous?.Users, DeviceView.SameUser);
-                foreach (var card in _cardsOfUser[userId])
+                foreach (var card in _cardsOfUser.GetValueOrDefault(userId) ?? [])
                 {
                     view.Credentials[card.Id] = Reuse(card.Id, card, previous?.Credentials, static (a, b) => a == b);
                 }
@@ -155,6 +244,25 @@ internal sealed class OrganizationSyncData
         }
 
         return view;
+    }
+
+    private void AddCard(SyncCredential card)
+    {
+        _cards[card.Id] = card;
+        if (!_cardsOfUser.TryGetValue(card.UserId, out var cards))
+        {
+            _cardsOfUser[card.UserId] = cards = [];
+        }
+
+        cards.Add(card);
+    }
+
+    private void RemoveCard(Guid id)
+    {
+        if (_cards.Remove(id, out var card) && _cardsOfUser.TryGetValue(card.UserId, out var cards))
+        {
+            cards.RemoveAll(c => c.Id == id);
+        }
     }
 
     private static T Reuse<T>(Guid id, T current, Dictionary<Guid, T>? previous, Func<T, T, bool> same)

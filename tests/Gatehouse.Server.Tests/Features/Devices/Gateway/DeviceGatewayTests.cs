@@ -97,6 +97,58 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
     }
 
     [Fact]
+    public async Task SuspendUser_OnlineDevice_GetsDeltaSuspendingThem()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+
+        await (await scene.Org.Owner.PatchRawAsync($"/api/v1/users/{scene.UserId}", """{"status":"suspended"}""")).AssertStatusAsync(HttpStatusCode.OK);
+
+        var delta = await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+        var user = Assert.Single(delta.Data.Users ?? []);
+        Assert.Equal((Guid.Parse(scene.UserId), true), (user.Id, user.Suspended));
+        Assert.Equal([Guid.Parse(scene.GroupId)], user.AccessGroupIds);
+    }
+
+    [Fact]
+    public async Task UserLeavesGroup_OnlineDevice_GetsDeltaRemovingThemAndTheirCards()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+
+        await (await scene.Org.Owner.PatchRawAsync($"/api/v1/users/{scene.UserId}", """{"accessGroupIds":[]}""")).AssertStatusAsync(HttpStatusCode.OK);
+
+        var delta = await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+        Assert.Equal([Guid.Parse(scene.UserId)], delta.Data.Removed?.Users);
+        Assert.Equal([Guid.Parse(scene.CardId)], delta.Data.Removed?.Credentials);
+    }
+
+    [Fact]
+    public async Task ChangeWhileOffline_DeviceBackWithCurrentVersion_GetsTheChangeAsDelta()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+        await device.PublishStatusAsync(version);
+        await device.PublishStatusAsync(version, online: false);
+        await WaitOnlineAsync(device, false);
+
+        // One change while it is away, then one (patching the server's read) while it is still away.
+        await (await scene.Org.Owner.PatchRawAsync($"/api/v1/credentials/{scene.CardId}", """{"status":"suspended"}""")).AssertStatusAsync(HttpStatusCode.OK);
+        await (await scene.Org.Owner.PatchRawAsync($"/api/v1/credentials/{scene.BothDoorsCardId}", """{"status":"suspended"}""")).AssertStatusAsync(HttpStatusCode.OK);
+        await device.PublishStatusAsync(version);
+
+        var delta = await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+        Assert.Equal((version, version + 1), (delta.FromVersion, delta.Version));
+        Assert.Equal(
+            new[] { scene.CardId, scene.BothDoorsCardId }.Select(Guid.Parse).Order(),
+            (delta.Data.Credentials ?? []).Where(c => c.Suspended).Select(c => c.Id).Order());
+        Assert.Single(device.Syncs, s => s.Kind == SyncKind.Delta);
+    }
+
+    [Fact]
     public async Task ChangeElsewhere_NothingTheDeviceHolds_PublishesNothing()
     {
         var scene = await SceneAsync();
