@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Data;
@@ -68,6 +69,12 @@ public sealed class TestDevice : IAsyncDisposable
     public string Password { get; }
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Where it connects, when not to the app's <see cref="GatehouseApp.Broker"/> (a test's own broker).</summary>
+    public int? BrokerPort { get; set; }
+
+    /// <summary>Connects over TLS, trusting exactly this certificate.</summary>
+    public X509Certificate2? TlsCertificate { get; set; }
 
     /// <summary>Every message received so far, oldest first.</summary>
     public IReadOnlyList<(string Topic, byte[] Payload)> Received => [.. _received];
@@ -140,8 +147,8 @@ public sealed class TestDevice : IAsyncDisposable
     public async Task<MqttClientConnectResultCode> ConnectAsync(string? password = null, bool subscribe = true)
     {
         var will = JsonSerializer.SerializeToUtf8Bytes(new DeviceStatus(false, _app.Clock.GetUtcNow()), DeviceProtocolJson.Default.DeviceStatus);
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(_app.Broker.Host, _app.Broker.Port)
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_app.Broker.Host, BrokerPort ?? _app.Broker.Port)
             .WithClientId(Id.ToString("D"))
             .WithCredentials(Id.ToString("D"), password ?? Password)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -150,16 +157,21 @@ public sealed class TestDevice : IAsyncDisposable
             .WithWillPayload(will)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build();
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (TlsCertificate is { } trusted)
+        {
+            builder.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e => e.Certificate?.GetRawCertData().AsSpan().SequenceEqual(trusted.RawData) == true));
+        }
+
+        var options = builder.Build();
         MqttClientConnectResult result;
         try
         {
             result = await _client.ConnectAsync(options);
         }
-        catch (MQTTnet.Adapter.MqttConnectingFailedException)
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
         {
-            // The refusal's code is in the exception's message only; a refusal is what callers check for.
+            // Refused (the code is only in the message) or not even reached (TLS, network): callers check it failed.
             return MqttClientConnectResultCode.NotAuthorized;
         }
 

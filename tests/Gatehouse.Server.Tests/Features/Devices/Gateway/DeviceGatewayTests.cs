@@ -30,6 +30,10 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
     }
 
     [Fact]
+    public void EndpointFor_NothingAdvertised_TheHostTheDeviceUsedAndTheBrokerPort() =>
+        Assert.Equal(new BrokerEndpoint("doors.example.com", app.Broker.Port, false), Gateway.EndpointFor("doors.example.com"));
+
+    [Fact]
     public async Task Connect_FirstStatus_SnapshotHoldsExactlyWhatItsDoorsNeed()
     {
         var scene = await SceneAsync();
