@@ -109,7 +109,9 @@ public sealed class MosquittoReliabilityTests(MosquittoTestbed testbed, ITestOut
                     && reported == published
                     && device.GetProperty("online").GetBoolean();
             },
-            () => $"the device to be online at the server's published version {published} (the device holds {state.GetProperty("syncVersion")}, the server shows {reported})",
+            () => $"the device to be online at the server's published version {published} (the device holds {state.GetProperty("syncVersion")}, the server shows {reported})"
+                + Trail("The device's log", door.Agent.Logs, "Gatehouse.Device.Sync", "Gatehouse.Device.Mqtt")
+                + Trail("The server's log", server.Logs, door.DeviceId.ToString()),
             TimeSpan.FromSeconds(60));
         Assert.True(published > interrupted.Version, $"Published version {published} is not past the interrupted snapshot {interrupted.Version}.");
 
@@ -124,6 +126,10 @@ public sealed class MosquittoReliabilityTests(MosquittoTestbed testbed, ITestOut
         Assert.Equal((false, "unknownCredential"), await door.Agent.TapCardAsync(deleted.Card));
         Assert.Equal((true, "granted"), await door.Agent.TapCardAsync(bulk[^1].Card));
     }
+
+    /// <summary>The last lines of a log that hold any of <paramref name="parts"/>, for a failure's message.</summary>
+    private static string Trail(string title, CapturedLogs logs, params string[] parts) =>
+        $"\n{title}:\n  " + string.Join("\n  ", logs.Lines.Where(l => parts.Any(p => l.Contains(p, StringComparison.Ordinal))).TakeLast(40));
 
     /// <summary>
     /// Card holders of the group, straight into the server's store in one save (through the API it would take
