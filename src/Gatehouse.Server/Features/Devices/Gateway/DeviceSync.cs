@@ -12,8 +12,9 @@ namespace Gatehouse.Server.Features.Devices.Gateway;
 /// Keeps every online device's store equal to what its doors need (<see cref="DeviceView"/>). Versions are per
 /// device: each publish is the last published version plus one, persisted in
 /// <see cref="DeviceState.PublishedSyncVersion"/> before it goes out. The last view published to each device is
-/// kept in memory; a change to an organization (gathered for a few milliseconds) loads the organization once,
-/// and each online device whose view changed gets a delta. A device the server holds no view for, one that
+/// kept in memory; a change to an organization (gathered for a few milliseconds) reads the organization once —
+/// or, when only users' and cards' own fields changed, just those rows — and each online device whose view
+/// changed gets a delta. A device the server holds no view for, one that
 /// asks, or one reporting a version off the server's chain gets a full snapshot in parts.
 /// All work for one organization runs on one worker at a time, so a device's messages never interleave.
 /// </summary>
