@@ -25,7 +25,7 @@ public sealed class TestDevice : IAsyncDisposable
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(15);
 
     private readonly GatehouseApp _app;
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private IMqttClient _client;
     private readonly ConcurrentQueue<(string Topic, byte[] Payload)> _received = new();
     private readonly ConcurrentQueue<SyncMessage> _syncs = new();
     private readonly ConcurrentQueue<EventAck> _acks = new();
@@ -37,28 +37,7 @@ public sealed class TestDevice : IAsyncDisposable
         OrganizationId = organizationId;
         Id = id;
         Password = password;
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            var topic = e.ApplicationMessage.Topic;
-            var payload = e.ApplicationMessage.Payload.ToArray();
-            _received.Enqueue((topic, payload));
-
-            // Read once, on arrival: tests poll these lists often, and a snapshot can be megabytes.
-            if (topic == Topic(DeviceTopics.Sync))
-            {
-                _syncs.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.SyncMessage)!);
-            }
-            else if (topic == Topic(DeviceTopics.EventAcks))
-            {
-                _acks.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.EventAck)!);
-            }
-            else if (topic == Topic(DeviceTopics.Commands))
-            {
-                _commands.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.DeviceCommand)!);
-            }
-
-            return Task.CompletedTask;
-        };
+        _client = NewClient();
     }
 
     public Guid OrganizationId { get; }
@@ -72,6 +51,9 @@ public sealed class TestDevice : IAsyncDisposable
 
     /// <summary>Where it connects, when not to the app's <see cref="GatehouseApp.Broker"/> (a test's own broker).</summary>
     public int? BrokerPort { get; set; }
+
+    /// <summary>Where its last will goes, when not to its own status topic.</summary>
+    public string? WillTopic { get; set; }
 
     /// <summary>Connects over TLS, trusting exactly this certificate.</summary>
     public X509Certificate2? TlsCertificate { get; set; }
@@ -153,7 +135,7 @@ public sealed class TestDevice : IAsyncDisposable
             .WithCredentials(Id.ToString("D"), password ?? Password)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(true)
-            .WithWillTopic(Topic(DeviceTopics.Status))
+            .WithWillTopic(WillTopic ?? Topic(DeviceTopics.Status))
             .WithWillPayload(will)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
@@ -167,7 +149,7 @@ public sealed class TestDevice : IAsyncDisposable
         MqttClientConnectResult result;
         try
         {
-            result = await _client.ConnectAsync(options);
+            result = await ConnectWhenIdleAsync(options);
         }
         catch (MQTTnet.Exceptions.MqttCommunicationException)
         {
@@ -298,6 +280,16 @@ public sealed class TestDevice : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Goes away as a device that lost power does, closing the connection without a word, so the broker publishes
+    /// its last will (MQTTnet's broker sends no will after any DISCONNECT packet). It can connect again afterwards.
+    /// </summary>
+    public void Drop()
+    {
+        _client.Dispose();
+        _client = NewClient();
+    }
+
     public async Task DisconnectAsync()
     {
         if (_client.IsConnected)
@@ -318,6 +310,52 @@ public sealed class TestDevice : IAsyncDisposable
         }
 
         _client.Dispose();
+    }
+
+    // Right after the broker dropped it, the client may still be finishing that disconnect.
+    private async Task<MqttClientConnectResult> ConnectWhenIdleAsync(MqttClientOptions options)
+    {
+        var deadline = DateTimeOffsetNow() + DefaultWait;
+        while (true)
+        {
+            try
+            {
+                return await _client.ConnectAsync(options);
+            }
+            catch (InvalidOperationException) when (DateTimeOffsetNow() < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    private IMqttClient NewClient()
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var topic = e.ApplicationMessage.Topic;
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            _received.Enqueue((topic, payload));
+
+            // Read once, on arrival: tests poll these lists often, and a snapshot can be megabytes.
+            if (topic == Topic(DeviceTopics.Sync))
+            {
+                _syncs.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.SyncMessage)!);
+            }
+            else if (topic == Topic(DeviceTopics.EventAcks))
+            {
+                _acks.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.EventAck)!);
+            }
+            else if (topic == Topic(DeviceTopics.Commands))
+            {
+                _commands.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.DeviceCommand)!);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        return client;
     }
 
     // Deadlines of a test's waits run on the real clock; the app's clock is a fake that tests move by hand.
