@@ -7,6 +7,8 @@ public sealed record EventBatch(IReadOnlyList<DeviceEvent> Events);
 /// One attempt at a door of the device, or a door event. <see cref="Id"/> is chosen by the device and keeps
 /// a resent event from being stored twice. <see cref="Reason"/> is an access reason's API name
 /// (<c>granted</c>, <c>unknownCredential</c>, …). <see cref="Card"/> is the masked card text, for unknown cards.
+/// <see cref="CredentialType"/> is the credential's kind (<c>card</c>, <c>face</c>…), or <see cref="RemoteUnlock"/>
+/// for a remote unlock carried out, whose <see cref="Id"/> is the command's.
 /// </summary>
 public sealed record DeviceEvent(
     Guid Id,
@@ -17,7 +19,11 @@ public sealed record DeviceEvent(
     string Reason,
     Guid? CredentialId = null,
     Guid? UserId = null,
-    string? Card = null);
+    string? Card = null)
+{
+    /// <summary>The <see cref="CredentialType"/> of a remote unlock the device carried out.</summary>
+    public const string RemoteUnlock = "remoteUnlock";
+}
 
 /// <summary>Server → device on <see cref="DeviceTopics.EventAcks"/>: these events are stored (or were already); drop them.</summary>
 public sealed record EventAck(IReadOnlyList<Guid> Ids);

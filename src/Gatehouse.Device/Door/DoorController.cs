@@ -17,7 +17,6 @@ internal sealed partial class DoorController(
     AccessEngine engine, EventQueue events, LockControl locks, Feedback feedback, TimeProvider clock, ILogger<DoorController> logger)
 {
     public const string CardCredentialType = "card";
-    public const string RemoteUnlockCredentialType = "remoteUnlock";
     public const string GrantedPrompt = "Access granted";
     public const string DeniedPrompt = "Access denied";
     public const string RemoteUnlockPrompt = "Door unlocked remotely";
@@ -78,7 +77,7 @@ internal sealed partial class DoorController(
         }
 
         var now = clock.GetUtcNow();
-        Record(new DeviceEvent(command.Id, now, command.DoorId, RemoteUnlockCredentialType, true, AccessReason.Granted.ToApiName()));
+        Record(new DeviceEvent(command.Id, now, command.DoorId, DeviceEvent.RemoteUnlock, true, AccessReason.Granted.ToApiName()));
         locks.Unlock(command.DoorId);
         feedback.Show(LedColor.Green, RemoteUnlockPrompt);
         LogRemoteUnlock(logger, command.DoorId, command.Id);

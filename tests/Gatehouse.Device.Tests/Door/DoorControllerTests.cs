@@ -157,7 +157,7 @@ public sealed class DoorControllerTests : IDisposable
         Assert.Equal(LedColor.Green, _rig.Led.Color);
         var recorded = Assert.Single(_rig.Events.PeekOldest(10));
         Assert.Equal(command.Id, recorded.Id);
-        Assert.Equal(DoorController.RemoteUnlockCredentialType, recorded.CredentialType);
+        Assert.Equal(DeviceEvent.RemoteUnlock, recorded.CredentialType);
         var reply = Assert.IsType<CommandDoneReply>(Assert.Single(_rig.Outbox.Sent));
         Assert.True(reply.Succeeded);
         Assert.Equal(command.Id, reply.CommandId);

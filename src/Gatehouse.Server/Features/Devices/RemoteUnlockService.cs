@@ -50,8 +50,10 @@ internal sealed partial class RemoteUnlockService(
         // The audit entry rides on the event's save: the interceptor writes pending notes with the next save.
         db.PendingAuditNotes.Add(new AuditNote(device.OrganizationId, "door", doorId.ToString(), "unlocked",
             new Dictionary<string, object?> { ["deviceId"] = device.Id, ["device"] = device.Name, ["commandId"] = command.Id }));
+        // Under the command's ID: the device reports the unlock it carried out under the same ID, so it is stored once.
         var accessEvent = new AccessEvent
         {
+            Id = command.Id,
             OccurredAt = now,
             DoorId = doorId,
             DoorName = door.Name,

@@ -39,6 +39,23 @@ public sealed class RemoteUnlockTests(DevicesApp app) : IClassFixture<DevicesApp
     }
 
     [Fact]
+    public async Task Unlock_DeviceReportsTheUnlockItCarriedOut_StoredOnceAsTheRemoteUnlock()
+    {
+        var org = await app.NewOrganizationAsync();
+        var door = await org.Owner.NewDoorAsync();
+        await using var device = await OnlineDeviceAsync(org, door.Id());
+        var accepted = await (await org.Owner.PostAsync($"/api/v1/doors/{door.Id()}/unlock", null)).JsonAsync(HttpStatusCode.Accepted);
+        var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<UnlockCommand>().FirstOrDefault(), "the unlock command");
+
+        await device.PublishEventsAsync(new DeviceEvent(command.Id, command.IssuedAt.AddMilliseconds(40), command.DoorId, DeviceEvent.RemoteUnlock, true, "granted"));
+
+        await TestDevice.WaitForAsync(() => device.Acks.FirstOrDefault(a => a.Ids.Contains(command.Id)), "the ack of the device's report");
+        var accessEvent = Assert.Single((await org.Owner.GetJsonAsync($"/api/v1/events?doorId={door.Id()}")).GetProperty("items").EnumerateArray());
+        Assert.Equal((accepted.Str("eventId"), "remoteUnlock"), (accessEvent.Id(), accessEvent.Str("source")));
+        Assert.Equal(command.Id.ToString(), accessEvent.Id());
+    }
+
+    [Fact]
     public async Task Unlock_DeviceWentOffline_Is409()
     {
         var org = await app.NewOrganizationAsync();

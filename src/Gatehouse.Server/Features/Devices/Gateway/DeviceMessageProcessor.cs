@@ -251,7 +251,7 @@ internal sealed partial class DeviceMessageProcessor(
             accepted.Add((message, events));
             foreach (var e in events.Events)
             {
-                if (Invalid(e, doors, out var reason, out var type) is { } why)
+                if (Invalid(e, doors, out var reason, out var type, out var source) is { } why)
                 {
                     LogInvalidEvent(logger, message.DeviceId, e.Id, why);
                     continue;
@@ -270,7 +270,7 @@ internal sealed partial class DeviceMessageProcessor(
                     CredentialType = type,
                     Granted = e.Granted,
                     Reason = reason,
-                    Source = AccessEventSource.Device,
+                    Source = source,
                     DeviceId = message.DeviceId,
                 });
             }
@@ -287,10 +287,12 @@ internal sealed partial class DeviceMessageProcessor(
         }
     }
 
-    private static string? Invalid(DeviceEvent e, HashSet<Guid> doors, out AccessReason reason, out CredentialType type)
+    private static string? Invalid(
+        DeviceEvent e, HashSet<Guid> doors, out AccessReason reason, out CredentialType? type, out AccessEventSource source)
     {
-        type = default;
+        type = null;
         reason = default;
+        source = AccessEventSource.Device;
         if (e.Id == Guid.Empty)
         {
             return "it has no ID";
@@ -311,7 +313,21 @@ internal sealed partial class DeviceMessageProcessor(
             return $"granted is {e.Granted} with the reason {e.Reason}";
         }
 
-        return DeviceNames.TryParseCredentialType(e.CredentialType, out type) ? null : $"the credential type \"{Shorten(e.CredentialType, 40)}\" is unknown";
+        // A remote unlock the device carried out: the server stored it under the command's ID when it sent the
+        // command, so this report is a duplicate unless that write was lost.
+        if (e.CredentialType == DeviceEvent.RemoteUnlock)
+        {
+            source = AccessEventSource.RemoteUnlock;
+            return e.Granted ? null : "a remote unlock must be granted";
+        }
+
+        if (!DeviceNames.TryParseCredentialType(e.CredentialType, out var parsed))
+        {
+            return $"the credential type \"{Shorten(e.CredentialType, 40)}\" is unknown";
+        }
+
+        type = parsed;
+        return null;
     }
 
     private static T Read<T>(DeviceMessage message, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
