@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every Gatehouse test suite: the core, and the server's API suite on SQLite and again on a real
-# PostgreSQL that this script installs (where missing) and starts for the run, then stops. The SQLite run's
-# device tests use each test server's in-process MQTT broker; the PostgreSQL run's use a real Mosquitto
-# (installed where missing, with its dynamic-security plugin) that this script starts and stops the same way.
+# Runs every Gatehouse test suite: the core; the server's suite on SQLite (API, device gateway on the
+# in-process MQTT broker, admin console in Chromium); the device agent's suite (unit, device screen in
+# Chromium, end-to-end and reliability tests against a real server — the reliability tests also start and
+# restart a Mosquitto of their own); then the server's API and gateway suite on a throwaway PostgreSQL with a
+# real Mosquitto (dynamic-security plugin), and the agent's end-to-end tests through that Mosquitto.
+# Installs what is missing (Chromium, PostgreSQL, Mosquitto; via apt, as root), starts the services on free
+# loopback ports and stops them again.
 # Ends with one line: "N passed, M failed, K skipped". Exit code 0 only when nothing failed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -43,10 +46,17 @@ echo "== installing Chromium for the browser tests"
 apt_install chromium || echo "Chromium could not be installed; the browser tests will fail."
 run_suite server-sqlite tests/Gatehouse.Server.Tests
 
+echo "== installing Mosquitto for the device tests"
+apt_install mosquitto mosquitto-clients || echo "Mosquitto could not be installed; its device tests will fail or be skipped."
+run_suite device tests/Gatehouse.Device.Tests
+
 echo "== starting PostgreSQL and Mosquitto"
 if start_postgres && start_mosquitto; then
   filter="Category!=Browser" run_suite server-postgres tests/Gatehouse.Server.Tests \
     GATEHOUSE_TEST_POSTGRES="$GATEHOUSE_PG" GATEHOUSE_TEST_MQTT="$GATEHOUSE_TEST_MQTT"
+  # The reliability tests already ran on both brokers (they start their own Mosquitto).
+  filter="FullyQualifiedName~Integration" run_suite device-mosquitto tests/Gatehouse.Device.Tests \
+    GATEHOUSE_TEST_MQTT="$GATEHOUSE_TEST_MQTT"
 else
   echo "PostgreSQL or Mosquitto could not be started."
   crashed=$((crashed + 1))
