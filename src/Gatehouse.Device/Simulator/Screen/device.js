@@ -57,7 +57,7 @@
     $("queue").textContent = `${waiting} waiting for the server${dropped}`;
   }
 
-  async function poll() {
+  async function refresh() {
     try {
       const response = await fetch("/simulator/state", { cache: "no-store" });
       if (response.ok) {
@@ -66,6 +66,10 @@
     } catch {
       // The agent is restarting; the next poll catches up.
     }
+  }
+
+  async function poll() {
+    await refresh();
     setTimeout(poll, 400);
   }
 
@@ -111,6 +115,8 @@
       if (response.ok) {
         result.textContent = answer.granted ? "Granted" : `Denied (${answer.reason})`;
         result.className = "result " + (answer.granted ? "result-granted" : "result-denied");
+        // The LED and the lock changed with the tap: show them now rather than at the next poll.
+        await refresh();
       } else {
         const messages = Object.values(answer.errors ?? {}).flat();
         result.textContent = messages.join(" ") || answer.title || "The card was not read.";
