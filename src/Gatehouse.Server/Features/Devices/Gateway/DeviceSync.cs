@@ -231,6 +231,7 @@ internal sealed partial class DeviceSync(
         }
 
         var changed = round.Structural || round.Users.Count > 0 || round.Credentials.Count > 0;
+        var sends = new List<Send>();
         foreach (var target in data!.Devices.Values)
         {
             if (!_devices.TryGetValue(target.Id, out var device))
@@ -266,7 +267,7 @@ internal sealed partial class DeviceSync(
 
             if (full)
             {
-                await PublishSnapshotAsync(db, organizationId, device, data.ViewOf(target, last));
+                sends.Add(new Send(device, data.ViewOf(target, last), null));
                 continue;
             }
 
@@ -275,7 +276,7 @@ internal sealed partial class DeviceSync(
             var delta = inStep ? data.Update(view, round.Users, round.Credentials) : view.DiffFrom(last!);
             if (delta is not null)
             {
-                await PublishDeltaAsync(db, organizationId, device, view, delta);
+                sends.Add(new Send(device, view, delta));
             }
             else
             {
@@ -285,13 +286,45 @@ internal sealed partial class DeviceSync(
                 }
             }
         }
+
+        // Every version of the round in one transaction: on SQLite each commit waits for the disk, and a change
+        // that reaches fifty devices must not wait for fifty commits before the last of them hears of it.
+        try
+        {
+            await PersistAsync(db, [.. sends.Select(send => (send.Device.DeviceId, send.Device.Published + 1))]);
+        }
+        catch
+        {
+            // Nothing went out, but views may have been updated in place: these devices get snapshots next time.
+            foreach (var send in sends)
+            {
+                lock (send.Device)
+                {
+                    send.Device.Last = null;
+                    send.Device.Pending = false;
+                }
+            }
+
+            throw;
+        }
+
+        foreach (var send in sends)
+        {
+            if (send.Delta is { } delta)
+            {
+                await PublishDeltaAsync(organizationId, send.Device, send.View, delta);
+            }
+            else
+            {
+                await PublishSnapshotAsync(organizationId, send.Device, send.View);
+            }
+        }
     }
 
-    private async Task PublishSnapshotAsync(GatehouseDbContext db, Guid organizationId, Tracked device, DeviceView view)
+    private async Task PublishSnapshotAsync(Guid organizationId, Tracked device, DeviceView view)
     {
         var deviceId = device.DeviceId;
         var version = device.Published + 1;
-        await PersistAsync(db, deviceId, version);
         var parts = view.ToSnapshotParts(options.Value.SnapshotPartSize);
         var topic = DeviceTopics.For(organizationId, deviceId, DeviceTopics.Sync);
         var sent = true;
@@ -314,12 +347,11 @@ internal sealed partial class DeviceSync(
         }
     }
 
-    private async Task PublishDeltaAsync(GatehouseDbContext db, Guid organizationId, Tracked device, DeviceView view, SyncData delta)
+    private async Task PublishDeltaAsync(Guid organizationId, Tracked device, DeviceView view, SyncData delta)
     {
         var deviceId = device.DeviceId;
         var from = device.Published;
         var version = from + 1;
-        await PersistAsync(db, deviceId, version);
         var sent = await PublishAsync(
             DeviceTopics.For(organizationId, deviceId, DeviceTopics.Sync),
             new SyncMessage(SyncKind.Delta, version, from, 0, 1, delta));
@@ -345,7 +377,37 @@ internal sealed partial class DeviceSync(
     }
 
     // Persisted before publishing: a version the device may hold is never handed out again after a restart.
-    private static async Task PersistAsync(GatehouseDbContext db, Guid deviceId, long version)
+    private static async Task PersistAsync(GatehouseDbContext db, List<(Guid DeviceId, long Version)> versions)
+    {
+        if (versions.Count == 0)
+        {
+            return;
+        }
+
+        var missing = new List<(Guid DeviceId, long Version)>();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            foreach (var (deviceId, version) in versions)
+            {
+                var updated = await db.DeviceStates.Where(s => s.DeviceId == deviceId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedSyncVersion, version));
+                if (updated == 0)
+                {
+                    missing.Add((deviceId, version));
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        // A device that has never reported has no state row yet, and its first status may be creating it now.
+        foreach (var (deviceId, version) in missing)
+        {
+            await PersistOneAsync(db, deviceId, version);
+        }
+    }
+
+    private static async Task PersistOneAsync(GatehouseDbContext db, Guid deviceId, long version)
     {
         var updated = await db.DeviceStates.Where(s => s.DeviceId == deviceId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedSyncVersion, version));
@@ -381,6 +443,9 @@ internal sealed partial class DeviceSync(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Syncing the devices of organization {OrganizationId} failed; they get snapshots next time")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception, Guid organizationId);
+
+    /// <summary>What a round sends one device: its new view, and the delta to it (null: a full snapshot).</summary>
+    private sealed record Send(Tracked Device, DeviceView View, SyncData? Delta);
 
     private sealed record Round(bool Structural, HashSet<Guid> Users, HashSet<Guid> Credentials, HashSet<Guid> Snapshots, HashSet<Guid> Checks);
 
