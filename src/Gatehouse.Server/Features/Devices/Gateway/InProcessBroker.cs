@@ -91,6 +91,19 @@ internal sealed partial class InProcessBroker(
 
             return Task.CompletedTask;
         };
+        // A broker that has just started has nobody connected: what the store says from the last run is stale, and
+        // no last will is coming to correct it. Devices that reconnect report themselves online again.
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var offline = await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().DeviceStates.IgnoreQueryFilters()
+                .Where(s => s.Online)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Online, false), cancellationToken);
+            if (offline > 0)
+            {
+                LogMarkedOffline(logger, offline);
+            }
+        }
+
         await _broker.StartAsync();
         LogStarted(logger, settings.ListenAddress, settings.Port, settings.UseTls);
     }
@@ -284,6 +297,9 @@ internal sealed partial class InProcessBroker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The in-process MQTT broker listens on {Address} port {Port} (TLS: {Tls})")]
     private static partial void LogStarted(ILogger logger, string address, int port, bool tls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Marked {Count} devices offline until they reconnect to the restarted broker")]
+    private static partial void LogMarkedOffline(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} connected from {RemoteEndPoint}")]
     private static partial void LogDeviceConnected(ILogger logger, string deviceId, EndPoint? remoteEndPoint);

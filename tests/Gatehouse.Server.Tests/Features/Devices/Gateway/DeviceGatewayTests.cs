@@ -204,6 +204,23 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
     }
 
     [Fact]
+    public async Task ServerStartedAgain_OnlineDeviceIsOnlineOnlyWhereItsBrokerKeptIt()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        await WaitOnlineAsync(device, true);
+
+        // A second server on the same store: with its own broker nobody is connected to it yet; an external
+        // broker still holds the device's retained "online".
+        using var restarted = app.WithWebHostBuilder(_ => { });
+        using var readiness = restarted.CreateClient();
+        await TestDevice.WaitUntilAsync(async () => (await readiness.GetAsync("/health/ready")).IsSuccessStatusCode, "the second server to be ready");
+
+        await WaitOnlineAsync(device, app.Broker.IsExternal);
+    }
+
+    [Fact]
     public async Task SyncRequest_GetsSnapshot()
     {
         var scene = await SceneAsync();
