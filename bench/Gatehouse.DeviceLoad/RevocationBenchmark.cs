@@ -123,10 +123,11 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         var identities = fleet.Agents.Select(a => a.Identity).ToList();
         await fleet.DisposeAsync();
         var fanOut = await MeasureFanOutAsync(identities, revocations, warmUp);
+        var alone = await MeasureOneAgentAsync(organization.Id, building.DoorIds[0], revocations, warmUp);
 
         output.WriteLine();
         output.WriteLine(Samples.Header);
-        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, api, fanOut, settled])
+        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, api, fanOut, alone, settled])
         {
             output.WriteLine(samples.Row());
         }
@@ -134,6 +135,9 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         output.WriteLine();
         output.WriteLine($"p99 of all devices refusing: {Samples.Ms(all.Percentile(99))} (target ≤ 500 ms: {(all.Percentile(99) <= 500 ? "met" : "MISSED")}).");
         output.WriteLine($"Ratio of p50 to the REST round trip's p50: {Samples.Ratio(all.Percentile(50), api.Percentile(50))}; to the plain fan-out's p50: {Samples.Ratio(all.Percentile(50), fanOut.Percentile(50))}.");
+        output.WriteLine(
+            $"{deviceCount} agents share this machine's {Environment.ProcessorCount} cores with the server: one delta at every agent is about "
+            + $"{Samples.Ms(alone.Percentile(50) * deviceCount / Environment.ProcessorCount)} of work per core at the median cost of one.");
         output.WriteLine($"Ratio of p99 to the REST round trip's p99: {Samples.Ratio(all.Percentile(99), api.Percentile(99))}; to the plain fan-out's p99: {Samples.Ratio(all.Percentile(99), fanOut.Percentile(99))}.");
         output.WriteLine();
     }
@@ -227,6 +231,47 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
             {
                 await client.DisconnectAsync();
                 client.Dispose();
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// What one device does with a revocation, alone: an agent's store holding what a device of this building holds
+    /// applies a delta that suspends or restores one card (parse, store transaction, compile), with no MQTT and no
+    /// other agent competing for the cores.
+    /// </summary>
+    private async Task<Samples> MeasureOneAgentAsync(Guid organizationId, Guid doorId, int rounds, int warmUpRounds)
+    {
+        var samples = new Samples("One agent alone: parse and apply a delta of one card (store + compile), no MQTT");
+        var payloads = await DetachedAgentStore.SnapshotPayloadsAsync(server, organizationId, doorId);
+        var parts = payloads.Select(p => JsonSerializer.Deserialize(p, DeviceProtocolJson.Default.SyncMessage)!).ToList();
+        using var agent = new DetachedAgentStore();
+        foreach (var part in parts)
+        {
+            agent.Applier.Handle(part);
+        }
+
+        var cards = parts.SelectMany(p => p.Data.Credentials ?? []).ToList();
+        for (var i = 0; i < warmUpRounds + rounds; i++)
+        {
+            var version = agent.Applier.Version;
+            var card = cards[i / 2 % cards.Count];
+            var delta = JsonSerializer.SerializeToUtf8Bytes(
+                new SyncMessage(SyncKind.Delta, version + 1, version, 0, 1, new SyncData(Credentials: [card with { Suspended = i % 2 == 0 }])),
+                DeviceProtocolJson.Default.SyncMessage);
+            var start = Stopwatch.GetTimestamp();
+            var result = agent.Applier.Handle(JsonSerializer.Deserialize(delta, DeviceProtocolJson.Default.SyncMessage)!);
+            var end = Stopwatch.GetTimestamp();
+            if (result.Outcome != Gatehouse.Device.Sync.SyncOutcome.Applied)
+            {
+                throw new InvalidOperationException($"A detached agent did not apply a delta: {result.Outcome}.");
+            }
+
+            if (i >= warmUpRounds)
+            {
+                samples.AddElapsed(start, end);
             }
         }
 
