@@ -41,6 +41,7 @@ internal sealed partial class GatewayConnection(
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(15);
 
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private bool _disposed;
     private TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -145,21 +146,22 @@ internal sealed partial class GatewayConnection(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_client.IsConnected)
+        if (!Volatile.Read(ref _disposed) && _client.IsConnected)
         {
             try
             {
                 await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
             }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
             {
-                // Stopping anyway.
+                // Stopping anyway; a host disposed before it was stopped has already closed the client.
             }
         }
     }
 
     public override void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         _client.Dispose();
         base.Dispose();
     }
