@@ -30,7 +30,8 @@ if [ "$brokers" != mosquitto ]; then
 fi
 
 if [ "$brokers" != inprocess ]; then
-  start_mosquitto
+  # services.sh is written for scripts without -e; calling it in a condition keeps its probing from ending this one.
+  start_mosquitto || { echo "Mosquitto could not be started." >&2; exit 1; }
   echo "Mosquitto $(mosquitto -h 2>/dev/null | awk 'NR==1 {print $3}') with dynamic security on ${GATEHOUSE_TEST_MQTT%%;*}" | tee -a "$report"
   dotnet "$tool" "$scenario" --broker "$GATEHOUSE_TEST_MQTT" "$@" | tee -a "$report"
   stop_mosquitto
