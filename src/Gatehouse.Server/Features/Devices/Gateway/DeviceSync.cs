@@ -289,9 +289,10 @@ internal sealed partial class DeviceSync(
 
         // Every version of the round in one transaction: on SQLite each commit waits for the disk, and a change
         // that reaches fifty devices must not wait for fifty commits before the last of them hears of it.
+        HashSet<Guid> removed;
         try
         {
-            await PersistAsync(db, [.. sends.Select(send => (send.Device.DeviceId, send.Device.Published + 1))]);
+            removed = await PersistAsync(db, [.. sends.Select(send => (send.Device.DeviceId, send.Device.Published + 1))]);
         }
         catch
         {
@@ -310,7 +311,11 @@ internal sealed partial class DeviceSync(
 
         foreach (var send in sends)
         {
-            if (send.Delta is { } delta)
+            if (removed.Contains(send.Device.DeviceId))
+            {
+                _devices.TryRemove(send.Device.DeviceId, out _);
+            }
+            else if (send.Delta is { } delta)
             {
                 await PublishDeltaAsync(organizationId, send.Device, send.View, delta);
             }
@@ -377,11 +382,12 @@ internal sealed partial class DeviceSync(
     }
 
     // Persisted before publishing: a version the device may hold is never handed out again after a restart.
-    private static async Task PersistAsync(GatehouseDbContext db, List<(Guid DeviceId, long Version)> versions)
+    private static async Task<HashSet<Guid>> PersistAsync(GatehouseDbContext db, List<(Guid DeviceId, long Version)> versions)
     {
+        var gone = new HashSet<Guid>();
         if (versions.Count == 0)
         {
-            return;
+            return gone;
         }
 
         var missing = new List<(Guid DeviceId, long Version)>();
@@ -400,11 +406,28 @@ internal sealed partial class DeviceSync(
             await transaction.CommitAsync();
         }
 
-        // A device that has never reported has no state row yet, and its first status may be creating it now.
+        if (missing.Count == 0)
+        {
+            return gone;
+        }
+
+        // A device that has never reported has no state row yet, and its first status may be creating it now. One
+        // removed since the round read the organization has none either, and is sent nothing.
+        var ids = missing.Select(m => m.DeviceId).ToList();
+        var present = (await db.Devices.Where(d => ids.Contains(d.Id)).Select(d => d.Id).ToListAsync()).ToHashSet();
         foreach (var (deviceId, version) in missing)
         {
-            await PersistOneAsync(db, deviceId, version);
+            if (present.Contains(deviceId))
+            {
+                await PersistOneAsync(db, deviceId, version);
+            }
+            else
+            {
+                gone.Add(deviceId);
+            }
         }
+
+        return gone;
     }
 
     private static async Task PersistOneAsync(GatehouseDbContext db, Guid deviceId, long version)
