@@ -32,9 +32,11 @@ internal sealed class IncomingMessage(string topic, byte[]? payload, long size, 
         {
             await delivery.AcknowledgeAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+        catch (Exception)
         {
-            // The connection went meanwhile; the broker delivers the message again on the next one.
+            // The connection went meanwhile (MQTTnet then throws anything from its communication exception to a
+            // NullReferenceException of its torn-down session); the broker delivers the message again on the next
+            // one, and a failed acknowledgement must never stop the agent.
         }
     }
 }
