@@ -123,10 +123,7 @@ internal sealed partial class GatewayConnection(
             catch (Exception ex)
             {
                 LogConnectFailed(logger, settings.IsExternal ? settings.Host! : "in-process", settings.Port, ex.Message, retry.TotalSeconds);
-                if (_client.IsConnected)
-                {
-                    await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
-                }
+                await DisconnectQuietlyAsync(CancellationToken.None);
 
                 try
                 {
@@ -146,16 +143,29 @@ internal sealed partial class GatewayConnection(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (!Volatile.Read(ref _disposed) && _client.IsConnected)
+
+        // A host disposed before it was stopped has already closed the client.
+        if (!Volatile.Read(ref _disposed))
         {
-            try
+            await DisconnectQuietlyAsync(cancellationToken);
+        }
+    }
+
+    // Closes what is left of a connection (failed, or at stop). MQTTnet throws anything from its communication
+    // exception to a NullReferenceException when the connection is torn down meanwhile: that must not end the loop
+    // or the stop.
+    private async Task DisconnectQuietlyAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (_client.IsConnected)
             {
-                await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
             }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
-            {
-                // Stopping anyway; a host disposed before it was stopped has already closed the client.
-            }
+        }
+        catch (Exception)
+        {
+            // The connection is gone either way.
         }
     }
 
