@@ -177,9 +177,9 @@ internal sealed partial class BrokerConnection : BackgroundService
                 await PublishAsync(DeviceTopics.Status, JsonSerializer.SerializeToUtf8Bytes(_status.Build(online: false), DeviceProtocolJson.Default.DeviceStatus), retain: true, cancellationToken);
                 await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
             }
-            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
+            catch (Exception)
             {
-                // Going away anyway.
+                // Going away anyway; a connection torn down meanwhile makes MQTTnet throw more than its own exceptions.
             }
         }
     }
