@@ -17,6 +17,7 @@ using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Gateway;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
+using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -69,6 +70,7 @@ services.AddScoped<DemoHistory>();
 services.AddScoped<DemoSeeder>();
 services.AddDevices();
 services.AddDeviceGateway();
+services.AddMessaging();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);

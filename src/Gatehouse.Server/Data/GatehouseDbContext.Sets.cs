@@ -6,6 +6,7 @@ using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
+using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -49,4 +50,6 @@ internal abstract partial class GatehouseDbContext
     public DbSet<DeviceState> DeviceStates => Set<DeviceState>();
 
     public DbSet<Enrollment> Enrollments => Set<Enrollment>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Gatehouse.Core.Cards;
+using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Users;
 using Gatehouse.Server.Infrastructure;
@@ -87,7 +88,8 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
     {
         builder.ToTable("Credentials");
         builder.HasDiscriminator(c => c.Type)
-            .HasValue<CardCredential>(CredentialType.Card);
+            .HasValue<CardCredential>(CredentialType.Card)
+            .HasValue<CloudKeyCredential>(CredentialType.CloudKey);
         builder.Property(c => c.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
         builder.HasIndex(c => new { c.OrganizationId, c.UserId });

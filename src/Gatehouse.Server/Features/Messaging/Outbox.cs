@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Gatehouse.Server.Data;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Gatehouse.Server.Features.Messaging;
+
+/// <summary>What a template made of a message: the plain-text body, and for emails an HTML one.</summary>
+internal sealed record MessageContent(string Text, string? Html = null);
+
+/// <summary>Who and what a queued message is about, for the admin's list.</summary>
+internal sealed record MessageAbout(string Kind, Guid? UserId = null, Guid? CredentialId = null);
+
+/// <summary>
+/// Queues messages in the outbox. The message is only added to the context: it is stored by the caller's
+/// next save, in the same transaction as the change that causes it, and the dispatcher sends it after.
+/// </summary>
+internal sealed class Outbox(GatehouseDbContext db, OutboxContentProtector protector, TimeProvider clock)
+{
+    public OutboxMessage QueueEmail(string to, string subject, MessageContent content, MessageAbout about) =>
+        Queue(MessageChannel.Email, to, subject, content, about);
+
+    public OutboxMessage QueueText(string to, string text, MessageAbout about) =>
+        Queue(MessageChannel.Sms, to, null, new MessageContent(text), about);
+
+    private OutboxMessage Queue(MessageChannel channel, string to, string? subject, MessageContent content, MessageAbout about)
+    {
+        var now = clock.GetUtcNow();
+        var message = new OutboxMessage
+        {
+            Channel = channel,
+            To = to,
+            Subject = subject,
+            Kind = about.Kind,
+            UserId = about.UserId,
+            CredentialId = about.CredentialId,
+            ProtectedContent = protector.Protect(content),
+            Status = OutboxStatus.Queued,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        };
+        db.OutboxMessages.Add(message);
+        return message;
+    }
+}
+
+/// <summary>Encrypts message bodies at rest with the server's data-protection keys (they hold links and PINs).</summary>
+internal sealed class OutboxContentProtector(IDataProtectionProvider provider)
+{
+    private readonly IDataProtector _protector = provider.CreateProtector("Gatehouse.Outbox.Content.v1");
+
+    public string Protect(MessageContent content) => _protector.Protect(JsonSerializer.Serialize(content));
+
+    public MessageContent Unprotect(string protectedContent) =>
+        JsonSerializer.Deserialize<MessageContent>(_protector.Unprotect(protectedContent))
+        ?? throw new InvalidOperationException("An outbox message's content is empty.");
+}
