@@ -40,6 +40,18 @@ public enum AccessReason
 
     /// <summary><c>holiday</c>: every group covering the door has a schedule on holiday at the door's local date.</summary>
     Holiday = 10,
+
+    /// <summary><c>wrongPin</c>: a credential that needs a PIN (a Cloud Key) was used with a wrong one.</summary>
+    WrongPin = 11,
+
+    /// <summary><c>credentialUsed</c>: a one-time credential (a Cloud Key) has opened its door already.</summary>
+    CredentialUsed = 12,
+
+    /// <summary><c>credentialRevoked</c>: an administrator revoked the credential (a Cloud Key).</summary>
+    CredentialRevoked = 13,
+
+    /// <summary><c>credentialLocked</c>: too many wrong PINs locked the credential until an administrator unlocks it.</summary>
+    CredentialLocked = 14,
 }
 
 /// <summary>The API spelling of <see cref="AccessReason"/>.</summary>
@@ -49,6 +61,7 @@ public static class AccessReasons
     [
         "granted", "unknownCredential", "credentialSuspended", "credentialExpired", "credentialNotYetValid",
         "userSuspended", "userExpired", "userNotYetValid", "noAccessToDoor", "outsideSchedule", "holiday",
+        "wrongPin", "credentialUsed", "credentialRevoked", "credentialLocked",
     ];
 
     /// <summary>Every reason's API name, in the order of the enum.</summary>

@@ -140,6 +140,104 @@ public sealed class AccessSnapshot
             : Evaluate(in _keyless[location - slots.Length], doorId, at.UtcTicks);
     }
 
+    /// <summary>
+    /// The first instant in <c>[from, from + horizon)</c> at which <see cref="DecideCredential"/> would
+    /// grant the credential at the door, or null when there is none (suspended, expired before, no group
+    /// covering the door, or no window opening within the horizon). <paramref name="from"/> itself is
+    /// answered when it grants. For telling a person when a door opens for them; not on the hot path.
+    /// </summary>
+    /// <param name="credentialId">The credential's ID.</param>
+    /// <param name="doorId">The door.</param>
+    /// <param name="from">Where the search starts (usually now).</param>
+    /// <param name="horizon">How far ahead to look; at most a year.</param>
+    public DateTimeOffset? NextGrant(Guid credentialId, Guid doorId, DateTimeOffset from, TimeSpan horizon)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(horizon.Ticks, nameof(horizon));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(horizon, TimeSpan.FromDays(366), nameof(horizon));
+        var location = _credentialsById.Find(credentialId);
+        var door = _doors.Find(doorId);
+        if (location < 0 || door < 0)
+        {
+            return null;
+        }
+
+        var slots = _keyed.Slots;
+        var credential = location < slots.Length ? slots[location] : _keyless[location - slots.Length];
+        var user = _users[credential.UserIndex];
+        if (credential.State == CredentialRecord.Suspended || user.Suspended)
+        {
+            return null;
+        }
+
+        // Between these bounds only the schedules can say no, so access can begin only at the start or
+        // where a window opens.
+        var start = Math.Max(from.UtcTicks, Math.Max(credential.ValidFromUtc, user.ValidFromUtc));
+        var end = Math.Min(from.UtcTicks + horizon.Ticks, Math.Min(credential.ValidUntilUtc, user.ValidUntilUtc));
+        if (start >= end)
+        {
+            return null;
+        }
+
+        if (Grants(in credential, doorId, start))
+        {
+            return new DateTimeOffset(start, TimeSpan.Zero);
+        }
+
+        var zone = _zones[_doorZone[door]];
+        var firstDay = zone.ToLocalTicks(start) / TimeSpan.TicksPerDay;
+        var lastDay = zone.ToLocalTicks(end) / TimeSpan.TicksPerDay;
+        var best = long.MaxValue;
+        var word = door >> 6;
+        var bit = 1UL << (door & 63);
+        for (var i = user.GroupStart; i < user.GroupStart + user.GroupCount; i++)
+        {
+            var g = _userGroups[i];
+            if ((_groupDoors[(g * _doorWords) + word] & bit) == 0)
+            {
+                continue;
+            }
+
+            for (var day = firstDay; day <= lastDay; day++)
+            {
+                // Day 0 (0001-01-01) was a Monday; DayOfWeek counts from Sunday.
+                var opened = false;
+                foreach (var rangeStart in _schedules.RangeStarts(_groupSchedule[g], (DayOfWeek)((day + 1) % 7)))
+                {
+                    var utc = ToUtcTicks(zone, (day * TimeSpan.TicksPerDay) + rangeStart);
+                    if (utc <= start || utc >= end || utc >= best)
+                    {
+                        continue;
+                    }
+
+                    if (Grants(in credential, doorId, utc))
+                    {
+                        best = utc;
+                        opened = true;
+                        break;
+                    }
+                }
+
+                if (opened)
+                {
+                    break;
+                }
+            }
+        }
+
+        return best == long.MaxValue ? null : new DateTimeOffset(best, TimeSpan.Zero);
+    }
+
+    private bool Grants(in CredentialRecord credential, Guid doorId, long utc) =>
+        Evaluate(in credential, doorId, utc).Reason == AccessReason.Granted;
+
+    // Local wall-clock ticks to UTC: the offset of the instant, found from the offset near it. In the
+    // hour skipped in spring this lands just after the jump, where the engine reads the window too.
+    private static long ToUtcTicks(ZoneOffsetTable zone, long local)
+    {
+        var guess = local - zone.OffsetTicks(local);
+        return local - zone.OffsetTicks(guess);
+    }
+
     private AccessDecision Evaluate(in CredentialRecord credential, Guid doorId, long utc)
     {
         ref readonly var user = ref _users[credential.UserIndex];

@@ -123,6 +123,13 @@ internal sealed class ScheduleTable
         return new ScheduleTable([.. rangeStarts], [.. rangeEnds], dayStart, [.. holidays], holidayStart);
     }
 
+    /// <summary>The starts (ticks since local midnight, ascending) of schedule <paramref name="schedule"/>'s merged windows on <paramref name="day"/>.</summary>
+    public ReadOnlySpan<long> RangeStarts(int schedule, DayOfWeek day)
+    {
+        var slot = (schedule * 7) + (int)day;
+        return _rangeStarts.AsSpan(_dayStart[slot], _dayStart[slot + 1] - _dayStart[slot]);
+    }
+
     /// <summary>What schedule <paramref name="schedule"/> says at local wall-clock ticks <paramref name="localTicks"/>.</summary>
     public ScheduleState Evaluate(int schedule, long localTicks)
     {

@@ -16,6 +16,10 @@ public static class AccessReasonText
         "noAccessToDoor" => "No access group opens this door",
         "outsideSchedule" => "Outside the schedule",
         "holiday" => "Holiday",
+        "wrongPin" => "Wrong PIN",
+        "credentialUsed" => "One-time key already used",
+        "credentialRevoked" => "Key revoked",
+        "credentialLocked" => "Key locked after wrong PINs",
         _ => reason,
     };
 }
