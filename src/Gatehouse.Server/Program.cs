@@ -10,6 +10,7 @@ using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.AdminConsole;
 using Gatehouse.Server.Features.Audit;
+using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Demo;
@@ -71,6 +72,7 @@ services.AddScoped<DemoSeeder>();
 services.AddDevices();
 services.AddDeviceGateway();
 services.AddMessaging();
+services.AddCloudKeys();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
@@ -134,6 +136,7 @@ app.MapScalarApiReference("/api", o => o
         .DisableMcp())
     .AllowAnonymous();
 app.MapGatehouseApi();
+app.MapPublicCloudKeys();
 app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();

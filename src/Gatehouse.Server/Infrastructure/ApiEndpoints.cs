@@ -1,6 +1,7 @@
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
 using Gatehouse.Server.Features.Audit;
+using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Features.Devices;
@@ -38,6 +39,7 @@ internal static class ApiEndpoints
         api.MapAccessGroups();
         api.MapUsers();
         api.MapCredentials();
+        api.MapCloudKeys();
         api.MapAccessDecisions();
         api.MapAccessEvents();
         api.MapAdmins();

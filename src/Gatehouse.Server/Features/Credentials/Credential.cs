@@ -115,8 +115,8 @@ internal sealed class CardCredentialConfiguration : IEntityTypeConfiguration<Car
 }
 
 /// <summary>
-/// A credential as the API shows it: the common fields, and for cards <c>format, facilityCode,
-/// cardNumber, csn</c> (null for other kinds).
+/// A credential as the API shows it: the common fields, for cards <c>format, facilityCode,
+/// cardNumber, csn</c>, and for Cloud Keys <c>cloudKey</c> (null for other kinds).
 /// </summary>
 internal sealed record CredentialDto(
     Guid Id,
@@ -130,15 +130,18 @@ internal sealed record CredentialDto(
     string? Format,
     long? FacilityCode,
     long? CardNumber,
-    string? Csn);
+    string? Csn,
+    CloudKeyDto? CloudKey = null);
 
 internal static class CredentialMapping
 {
-    public static CredentialDto ToDto(this Credential c)
+    /// <summary>The credential as the API shows it at <paramref name="now"/> (a Cloud Key's state depends on it).</summary>
+    public static CredentialDto ToDto(this Credential c, DateTimeOffset now)
     {
         var card = c as CardCredential;
         return new CredentialDto(
             c.Id, c.UserId, c.Type, c.Status, c.ValidFrom, c.ValidUntil, c.CreatedAt, c.UpdatedAt,
-            card?.Format.ToApiName(), card?.FacilityCode, card?.CardNumber, card?.Csn);
+            card?.Format.ToApiName(), card?.FacilityCode, card?.CardNumber, card?.Csn,
+            (c as CloudKeyCredential)?.ToCloudKeyDto(now));
     }
 }

@@ -39,14 +39,15 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
             return new ApiError.NotFound("The user");
         }
 
+        var now = clock.GetUtcNow();
         return await db.Credentials.AsNoTracking().Where(c => c.UserId == userId)
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
-            .ToPageAsync(page, pageSize, c => c.ToDto(), ct);
+            .ToPageAsync(page, pageSize, c => c.ToDto(now), ct);
     }
 
     public async Task<Result<CredentialDto>> GetAsync(Guid id, CancellationToken ct) =>
         await db.Credentials.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is { } credential
-            ? credential.ToDto()
+            ? credential.ToDto(clock.GetUtcNow())
             : new ApiError.NotFound("The credential");
 
     /// <summary>Gives a user a card; 409 when the organization already has a credential for the same card.</summary>
@@ -90,7 +91,7 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
         var masked = card.ToMaskedString();
         LogCardAdded(logger, credential.Id, userId, masked);
 
-        return credential.ToDto();
+        return credential.ToDto(clock.GetUtcNow());
     }
 
     /// <summary>Suspends or reactivates a credential, or changes its validity; absent fields stay as they are.</summary>
@@ -138,7 +139,7 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
             await db.SaveChangesAsync(ct);
         }
 
-        return credential.ToDto();
+        return credential.ToDto(clock.GetUtcNow());
     }
 
     /// <summary>Removes a credential; its history stays in the audit log and the access events.</summary>

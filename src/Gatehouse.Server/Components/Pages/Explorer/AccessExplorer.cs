@@ -44,7 +44,7 @@ internal sealed class AccessExplorer(
                 var user = users[c.UserId];
                 var decision = AccessDecisionDto.From(snapshot.DecideCredential(c.Id, doorId, at));
                 return new ExplainedCredential(
-                    c.UserId, $"{user.FirstName} {user.LastName}", c.ToDto(), decision, GroupName(groupNames, decision.AccessGroupId));
+                    c.UserId, $"{user.FirstName} {user.LastName}", c.ToDto(at), decision, GroupName(groupNames, decision.AccessGroupId));
             })
             .OrderByDescending(e => e.Decision.Granted)
             .ThenBy(e => users[e.UserId].LastName, StringComparer.CurrentCultureIgnoreCase)

@@ -1,0 +1,331 @@
+using Gatehouse.Core.Decisions;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Audit;
+using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Decisions;
+using Gatehouse.Server.Features.Devices;
+using Gatehouse.Server.Features.Events;
+using Gatehouse.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Server.Features.CloudKeys;
+
+/// <summary>A door of a Cloud Key's page: whether it opens now, and if not when it next does (within a week).</summary>
+internal sealed record CloudKeyDoorDto(Guid Id, string Name, string SiteName, string TimeZone, bool OpenNow, DateTimeOffset? NextOpenAt);
+
+/// <summary>What the holder of a Cloud Key's link may see: no secret, nothing about other users.</summary>
+internal sealed record CloudKeyPageDto(
+    string OrganizationName,
+    string FirstName,
+    string LastName,
+    CloudKeyState Status,
+    DateTimeOffset? ValidFrom,
+    DateTimeOffset? ValidUntil,
+    bool OneTimeUse,
+    int PinAttemptsLeft,
+    IReadOnlyList<CloudKeyDoorDto> Doors);
+
+internal sealed record CloudKeyUnlockRequest(Guid? DoorId, string? Pin);
+
+internal sealed record CloudKeyUnlocked(bool Unlocked, Guid DoorId, string DoorName, Guid EventId);
+
+/// <summary>
+/// Why a Cloud Key did not open a door, as the public endpoint answers it: <c>403 {reason}</c>, or
+/// <c>423</c> once locked, or <c>409</c> when the door's device cannot be reached.
+/// </summary>
+internal sealed record CloudKeyRefusal(int Status, string Reason, string Detail, int? AttemptsLeft = null);
+
+/// <summary>
+/// The public side of Cloud Keys, for whoever holds the link (no account): the key's page and the unlock.
+/// The token finds the key across organizations (the link names none); from then on everything is read
+/// in the key's organization. Reading the page changes nothing; an unlock checks, in order, that the key is
+/// not revoked, locked or used, the PIN, the validity and schedule (the same engine as the doors), and the
+/// door's device, and records every attempt that names a door of the organization as an access event.
+/// </summary>
+internal sealed partial class CloudKeyAccess(
+    GatehouseDbContext db,
+    CurrentOrganization organization,
+    AccessSnapshotCache snapshots,
+    RemoteUnlockService unlocks,
+    AccessEventWriter events,
+    TimeProvider clock,
+    ILogger<CloudKeyAccess> logger)
+{
+    /// <summary>How far ahead the page looks for when a closed door opens.</summary>
+    private static readonly TimeSpan NextOpenHorizon = TimeSpan.FromDays(7);
+
+    public async Task<CloudKeyPageDto?> GetPageAsync(string token, CancellationToken ct)
+    {
+        if (await FindAsync(token, ct) is not { } key)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId).Select(u => new { u.FirstName, u.LastName }).SingleAsync(ct);
+        var organizationName = await db.Organizations.AsNoTracking().Where(o => o.Id == key.OrganizationId).Select(o => o.Name).SingleAsync(ct);
+        var doors = await (
+                from m in db.UserAccessGroups.AsNoTracking()
+                where m.UserId == key.UserId
+                join gd in db.AccessGroupDoors on m.AccessGroupId equals gd.AccessGroupId
+                join d in db.Doors on gd.DoorId equals d.Id
+                join s in db.Sites on d.SiteId equals s.Id
+                select new { d.Id, d.Name, SiteName = s.Name, s.TimeZone })
+            .Distinct()
+            .ToListAsync(ct);
+
+        var state = key.StateAt(now);
+        var usable = state is CloudKeyState.Active or CloudKeyState.NotYetValid;
+        var snapshot = await snapshots.GetAsync(key.OrganizationId, ct);
+        var page = doors
+            .OrderBy(d => d.SiteName, StringComparer.CurrentCultureIgnoreCase)
+            .ThenBy(d => d.Name, StringComparer.CurrentCultureIgnoreCase)
+            .Select(d =>
+            {
+                var openNow = usable && snapshot.DecideCredential(key.Id, d.Id, now).Granted;
+                var next = usable && !openNow ? snapshot.NextGrant(key.Id, d.Id, now, NextOpenHorizon) : null;
+                return new CloudKeyDoorDto(d.Id, d.Name, d.SiteName, d.TimeZone, openNow, next);
+            })
+            .ToList();
+        return new CloudKeyPageDto(
+            organizationName, user.FirstName, user.LastName, state, key.ValidFrom, key.ValidUntil, key.OneTimeUse,
+            Math.Max(0, CloudKeyCredential.MaxFailedPinAttempts - key.FailedPinAttempts), page);
+    }
+
+    /// <summary>Opens the door, or says why not. Null: no key has this token (404).</summary>
+    public async Task<Result<CloudKeyUnlocked>?> UnlockAsync(string token, CloudKeyUnlockRequest request, CancellationToken ct)
+    {
+        var v = new Validation();
+        if (request.DoorId is null)
+        {
+            v.Add("doorId", "This field is required.");
+        }
+
+        if (string.IsNullOrEmpty(request.Pin))
+        {
+            v.Add("pin", "This field is required.");
+        }
+        else if (!CloudKeySecrets.IsWellFormedPin(request.Pin))
+        {
+            v.Add("pin", $"Must be the {CloudKeySecrets.PinLength} digits of the PIN in your message.");
+        }
+
+        if (await FindAsync(token, ct) is not { } key)
+        {
+            return null;
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToError();
+        }
+
+        var doorId = request.DoorId!.Value;
+        var pin = request.Pin!;
+        var now = clock.GetUtcNow();
+        var door = await db.Doors.AsNoTracking().Where(d => d.Id == doorId).Select(d => new { d.Id, d.Name }).SingleOrDefaultAsync(ct);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId).Select(u => new { u.FirstName, u.LastName }).SingleAsync(ct);
+        var userName = $"{user.FirstName} {user.LastName}";
+
+        async Task<CloudKeyRefusal> RefuseAsync(AccessReason reason, CloudKeyRefusal refusal)
+        {
+            if (door is not null)
+            {
+                await events.AppendAsync(Event(key, door.Id, door.Name, userName, now, granted: false, reason), ct);
+            }
+
+            LogRefused(logger, key.Id, doorId, refusal.Reason);
+            return refusal;
+        }
+
+        if (key.RevokedAt is not null)
+        {
+            return Refused(await RefuseAsync(AccessReason.CredentialRevoked, new(403, "revoked", "This Cloud Key has been revoked.")));
+        }
+
+        if (key.LockedAt is not null)
+        {
+            return Refused(await RefuseAsync(AccessReason.CredentialLocked, Locked));
+        }
+
+        if (key.UsedAt is not null)
+        {
+            return Refused(await RefuseAsync(AccessReason.CredentialUsed, Used));
+        }
+
+        if (!CloudKeySecrets.PinMatches(token, pin, key.PinHash))
+        {
+            return Refused(await WrongPinAsync(key, RefuseAsync, now, ct));
+        }
+
+        if (key.FailedPinAttempts > 0)
+        {
+            await db.Credentials.OfType<CloudKeyCredential>().Where(k => k.Id == key.Id && k.LockedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.FailedPinAttempts, 0), ct);
+        }
+
+        if (door is null)
+        {
+            return Refused(await RefuseAsync(AccessReason.NoAccessToDoor, NoAccess));
+        }
+
+        var decision = (await snapshots.GetAsync(key.OrganizationId, ct)).DecideCredential(key.Id, door.Id, now);
+        if (!decision.Granted)
+        {
+            return Refused(await RefuseAsync(decision.Reason, Denied(decision.Reason, key)));
+        }
+
+        // A one-time key is spent before the command leaves, by a conditional update that only one request
+        // can win; if the command then cannot be sent, the key is given back.
+        if (key.OneTimeUse && await SpendAsync(key.Id, now, ct) is { } lost)
+        {
+            return Refused(await RefuseAsync(lost.Reason, lost.Refusal));
+        }
+
+        var sent = await unlocks.SendUnlockAsync(door.Id, door.Name, ct);
+        if (sent.Error is { } error)
+        {
+            if (key.OneTimeUse)
+            {
+                await db.Credentials.OfType<CloudKeyCredential>().Where(k => k.Id == key.Id && k.UsedAt == now)
+                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.UsedAt, (DateTimeOffset?)null), ct);
+            }
+
+            var detail = error is ApiError.Conflict c ? c.Detail : "The door could not be unlocked. Try again.";
+            LogRefused(logger, key.Id, doorId, "deviceUnavailable");
+            return Refused(new CloudKeyRefusal(409, "deviceUnavailable", detail));
+        }
+
+        var (device, command) = sent.Value!;
+        var accessEvent = RemoteUnlockService.UnlockEvent(command, door.Name, device.Id, AccessEventSource.CloudKey);
+        accessEvent.UserId = key.UserId;
+        accessEvent.UserName = userName;
+        accessEvent.CredentialId = key.Id;
+        accessEvent.CredentialType = CredentialType.CloudKey;
+        await events.AppendAsync(accessEvent, ct);
+        LogUnlocked(logger, key.Id, door.Id, device.Id, command.Id);
+        return new CloudKeyUnlocked(true, door.Id, door.Name, accessEvent.Id);
+    }
+
+    private static CloudKeyRefusal Locked => new(423, "locked",
+        $"This Cloud Key is locked after {CloudKeyCredential.MaxFailedPinAttempts} wrong PINs. Ask your administrator to unlock it.");
+
+    private static CloudKeyRefusal Used => new(403, "used", "This one-time Cloud Key has been used already.");
+
+    private static CloudKeyRefusal NoAccess => new(403, "noAccessToDoor", "This Cloud Key does not open that door.");
+
+    private static Result<CloudKeyUnlocked> Refused(CloudKeyRefusal refusal) => new CloudKeyRefusedError(refusal);
+
+    /// <summary>The engine's reasons, in the public endpoint's words.</summary>
+    private static CloudKeyRefusal Denied(AccessReason reason, CloudKeyCredential key) => reason switch
+    {
+        AccessReason.CredentialExpired or AccessReason.UserExpired => new(403, "expired", "This Cloud Key has expired."),
+        AccessReason.CredentialNotYetValid or AccessReason.UserNotYetValid => new(403, "notYetValid",
+            key.ValidFrom is { } from ? $"This Cloud Key is not valid yet: it opens from {from:u}." : "This Cloud Key is not valid yet."),
+        AccessReason.CredentialSuspended or AccessReason.UserSuspended => new(403, "suspended", "This Cloud Key is suspended."),
+        AccessReason.OutsideSchedule or AccessReason.Holiday => new(403, "outsideSchedule", "Your schedule does not open this door now."),
+        _ => NoAccess,
+    };
+
+    private async Task<CloudKeyRefusal> WrongPinAsync(
+        CloudKeyCredential key, Func<AccessReason, CloudKeyRefusal, Task<CloudKeyRefusal>> refuse, DateTimeOffset now, CancellationToken ct)
+    {
+        var keys = db.Credentials.OfType<CloudKeyCredential>();
+
+        // Counted in the store, atomically: concurrent wrong guesses each count, and none counts once locked.
+        var counted = await keys.Where(k => k.Id == key.Id && k.LockedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.FailedPinAttempts, k => k.FailedPinAttempts + 1), ct);
+        if (counted == 0)
+        {
+            return await refuse(AccessReason.CredentialLocked, Locked);
+        }
+
+        var failed = await keys.Where(k => k.Id == key.Id).Select(k => k.FailedPinAttempts).SingleAsync(ct);
+        if (failed < CloudKeyCredential.MaxFailedPinAttempts)
+        {
+            var left = CloudKeyCredential.MaxFailedPinAttempts - failed;
+            return await refuse(AccessReason.WrongPin, new(403, "wrongPin",
+                left == 1 ? "Wrong PIN. One more wrong PIN locks this Cloud Key." : $"Wrong PIN. {left} attempts left.", left));
+        }
+
+        if (await keys.Where(k => k.Id == key.Id && k.LockedAt == null).ExecuteUpdateAsync(s => s.SetProperty(k => k.LockedAt, now), ct) == 1)
+        {
+            // Written with the attempt's event, so the lock is in the audit log as the system's doing.
+            db.PendingAuditNotes.Add(new AuditNote(key.OrganizationId, "cloudKeyCredential", key.Id.ToString(), "locked",
+                new Dictionary<string, object?> { ["failedPinAttempts"] = failed }));
+            LogLocked(logger, key.Id, failed);
+        }
+
+        var refusal = await refuse(AccessReason.WrongPin, Locked);
+        if (db.PendingAuditNotes.Count > 0)
+        {
+            // No event was written (the door was not one of the organization's): the note still needs its save.
+            await db.SaveChangesAsync(ct);
+        }
+
+        return refusal;
+    }
+
+    /// <summary>Marks a one-time key used; null when this request won, else why it lost.</summary>
+    private async Task<(AccessReason Reason, CloudKeyRefusal Refusal)?> SpendAsync(Guid id, DateTimeOffset now, CancellationToken ct)
+    {
+        var keys = db.Credentials.OfType<CloudKeyCredential>();
+        var spent = await keys.Where(k => k.Id == id && k.UsedAt == null && k.RevokedAt == null && k.LockedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.UsedAt, now), ct);
+        if (spent == 1)
+        {
+            return null;
+        }
+
+        var state = await keys.AsNoTracking().Where(k => k.Id == id).Select(k => new { k.RevokedAt, k.LockedAt }).SingleAsync(ct);
+        return state.RevokedAt is not null ? (AccessReason.CredentialRevoked, new(403, "revoked", "This Cloud Key has been revoked."))
+            : state.LockedAt is not null ? (AccessReason.CredentialLocked, Locked)
+            : (AccessReason.CredentialUsed, Used);
+    }
+
+    /// <summary>The key with this token, untracked; its organization becomes the current one.</summary>
+    private async Task<CloudKeyCredential?> FindAsync(string token, CancellationToken ct)
+    {
+        if (!CloudKeySecrets.IsWellFormedToken(token))
+        {
+            return null;
+        }
+
+        var hash = CloudKeySecrets.HashToken(token);
+        var key = await db.Credentials.IgnoreQueryFilters().OfType<CloudKeyCredential>().AsNoTracking()
+            .SingleOrDefaultAsync(k => k.TokenHash == hash, ct);
+        if (key is not null)
+        {
+            organization.Set(key.OrganizationId);
+        }
+
+        return key;
+    }
+
+    private static AccessEvent Event(
+        CloudKeyCredential key, Guid doorId, string doorName, string userName, DateTimeOffset at, bool granted, AccessReason reason) => new()
+    {
+        OccurredAt = at,
+        DoorId = doorId,
+        DoorName = doorName,
+        UserId = key.UserId,
+        UserName = userName,
+        CredentialId = key.Id,
+        CredentialType = CredentialType.CloudKey,
+        Granted = granted,
+        Reason = reason,
+        Source = AccessEventSource.CloudKey,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cloud Key {CredentialId} opened door {DoorId} through device {DeviceId} (command {CommandId})")]
+    private static partial void LogUnlocked(ILogger logger, Guid credentialId, Guid doorId, Guid deviceId, Guid commandId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cloud Key {CredentialId} did not open door {DoorId}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, Guid credentialId, Guid doorId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cloud Key {CredentialId} locked after {FailedPinAttempts} wrong PINs")]
+    private static partial void LogLocked(ILogger logger, Guid credentialId, int failedPinAttempts);
+}
+
+/// <summary>A refusal carried as the unlock's error; mapped to its problem by the endpoint.</summary>
+internal sealed record CloudKeyRefusedError(CloudKeyRefusal Refusal) : ApiError;
