@@ -34,6 +34,10 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 var services = builder.Services;
 
+// Request paths carry Cloud Key tokens (/k/{token}, /api/v1/public/cloud-keys/{token}), so the host's
+// "request starting" lines, which print the path, are not logged whatever the configuration says.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
 services.AddOptions<GatehouseOptions>().BindConfiguration(GatehouseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
