@@ -29,7 +29,7 @@ public sealed class DevicesEnrollmentTests(ConsoleApp app) : IClassFixture<Conso
         await browser.ScreenshotAsync("user-card-enroll-choose");
         await page.GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
 
-        var panel = page.Locator(".credential-panel");
+        var panel = page.Locator(".card-panel");
         await Expect(panel.Locator(".enrollment")).ToContainTextAsync("Waiting for a card at Front reader… Hold the card up to the device.");
         await Expect(panel.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeVisibleAsync();
         await browser.ScreenshotAsync("user-card-enroll-waiting");
@@ -65,7 +65,7 @@ public sealed class DevicesEnrollmentTests(ConsoleApp app) : IClassFixture<Conso
         await device.PublishReplyAsync(new EnrollmentCapturedReply(command.Id, app.Clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Card, "H10301:1:11572"));
 
         await Expect(page.Locator(".enrollment")).ToContainTextAsync("This card already belongs to Bo Berg.");
-        await Expect(page.Locator(".credential-panel")).ToContainTextAsync("Ana has no card yet");
+        await Expect(page.Locator(".card-panel")).ToContainTextAsync("Ana has no card yet");
         await browser.ScreenshotAsync("user-card-enroll-taken-phone");
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
         Assert.True(overflow <= 0, $"The user page is {overflow}px wider than the phone's screen.");

@@ -29,7 +29,7 @@ public sealed class UserCardsTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         // The server's answer after the post, beside the field, with what was typed kept.
         await Expect(page.Locator("#card-facilityCode-error")).ToContainTextAsync("Facility code must be between 0 and 255 for H10301.");
         await Expect(page.GetByLabel("Facility code")).ToHaveValueAsync("300");
-        await Expect(page.Locator(".credential-panel")).ToContainTextAsync("Ana has no card yet");
+        await Expect(page.Locator(".card-panel")).ToContainTextAsync("Ana has no card yet");
         await browser.ScreenshotAsync("user-card-error");
         Assert.Equal(0, await org.Owner.TotalAsync($"/api/v1/users/{user.Id()}/credentials"));
 
@@ -38,7 +38,7 @@ public sealed class UserCardsTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         await page.GetByRole(AriaRole.Button, new() { Name = "Add card" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Card FC 12 · No. 3456 added");
-        var row = page.Locator(".credential-panel tbody tr");
+        var row = page.Locator(".card-panel tbody tr");
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("H10301");
         await Expect(row).ToContainTextAsync("FC 12 · No. 3456");
@@ -67,7 +67,7 @@ public sealed class UserCardsTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         await Expect(page.Locator("#card-csn-live")).ToBeHiddenAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add card" }).ClickAsync();
 
-        await Expect(page.Locator(".credential-panel tbody tr")).ToContainTextAsync("04A224B2C15E80");
+        await Expect(page.Locator(".card-panel tbody tr")).ToContainTextAsync("04A224B2C15E80");
         browser.AssertNoProblems();
     }
 
@@ -93,18 +93,18 @@ public sealed class UserCardsTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         await browser.ScreenshotAsync("credential-modify");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Card suspended");
-        await Expect(page.Locator(".credential-panel tbody tr")).ToContainTextAsync("Suspended");
+        await Expect(page.Locator(".card-panel tbody tr")).ToContainTextAsync("Suspended");
 
         door = await TryCardAsync(page);
         await Expect(door).ToContainTextAsync("Denied");
         await Expect(door).ToContainTextAsync("Credential suspended");
 
         await page.GotoAsync($"/users/{user.Id()}");
-        await page.Locator(".credential-panel").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await page.Locator(".card-panel").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Delete this card?" });
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete card" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("deleted");
-        await Expect(page.Locator(".credential-panel")).ToContainTextAsync("Ana has no card yet");
+        await Expect(page.Locator(".card-panel")).ToContainTextAsync("Ana has no card yet");
 
         door = await TryCardAsync(page);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No credential matches this card" })).ToBeVisibleAsync();

@@ -260,8 +260,8 @@ public sealed class UsersPageTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add user" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Import" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Link, new() { Name = "Ana Lima" }).ClickAsync();
-        await Expect(page.Locator(".credential-panel")).ToContainTextAsync("No. •••56");
-        await Expect(page.Locator(".credential-panel")).Not.ToContainTextAsync("3456");
+        await Expect(page.Locator(".card-panel")).ToContainTextAsync("No. •••56");
+        await Expect(page.Locator(".card-panel")).Not.ToContainTextAsync("3456");
         await Expect(page.GetByText("Add Manually")).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Suspend access" })).ToHaveCountAsync(0);
 
