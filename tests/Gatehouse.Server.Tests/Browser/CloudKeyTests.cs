@@ -1,0 +1,139 @@
+using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Server.Tests.Features;
+using Gatehouse.Server.Tests.Features.CloudKeys;
+using Gatehouse.Server.Tests.Features.Devices;
+using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gatehouse.Server.Tests.Browser;
+
+/// <summary>The Cloud Key panel of a user's page, and the key's own page on a phone.</summary>
+[Trait("Category", "Browser")]
+public sealed class CloudKeyTests(ConsoleApp app) : IClassFixture<ConsoleApp>
+{
+    [Fact]
+    public async Task Panel_TextToAUserWithoutPhone_SaysSoAtTheFieldAndSendsNothing()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { world.GroupId } });
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+        await page.GotoAsync($"/users/{user.Id()}");
+        var panel = page.Locator(".cloud-key-panel");
+
+        await Expect(panel).ToContainTextAsync("Ana has no Cloud Key yet");
+        await panel.GetByText("Add", new() { Exact = true }).ClickAsync();
+        await Expect(panel.GetByLabel("Email")).ToBeCheckedAsync();
+        await panel.GetByLabel("Email").UncheckAsync();
+        await panel.GetByLabel("Text").CheckAsync();
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+
+        await Expect(page.Locator("#key-sendText-error")).ToContainTextAsync("Ana has no phone number on their profile");
+        await Expect(panel.GetByLabel("Text")).ToBeCheckedAsync();
+        await browser.ScreenshotAsync("user-cloud-key-error");
+        Assert.Equal(0, await org.Owner.TotalAsync($"/api/v1/users/{user.Id()}/credentials"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task SendOpenAndUnlock_OnAPhone_WrongPinRefusedRightPinOpensAndTheEventShows()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { world.GroupId } });
+        await using var device = await RemoteUnlockTests.OnlineDeviceAsync(org, world.DoorId);
+        await using var admin = await app.SignInAsync(org);
+        var console = admin.Page;
+
+        // The admin sends a one-time key by email from the user's page.
+        await console.GotoAsync($"/users/{user.Id()}");
+        var panel = console.Locator(".cloud-key-panel");
+        await panel.GetByText("Add", new() { Exact = true }).ClickAsync();
+        await panel.GetByLabel("Use one time only").CheckAsync();
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(console.GetByRole(AriaRole.Status)).ToContainTextAsync("Cloud Key sent to Ana by email.");
+        var row = panel.Locator("tbody tr");
+        await Expect(row).ToContainTextAsync("Active");
+        await Expect(row).ToContainTextAsync("One time only");
+        await admin.ScreenshotAsync("user-cloud-key");
+        admin.AssertNoProblems();
+
+        var key = Assert.Single((await org.Owner.GetJsonAsync($"/api/v1/users/{user.Id()}/credentials")).GetProperty("items").EnumerateArray());
+        var received = await app.ReceivedAsync(key.Id());
+
+        // Ana opens the link on her phone.
+        await using var phone = await app.OpenAsync(390, 844);
+        var keyPage = phone.Page;
+        await keyPage.GotoAsync(new Uri(received.Link).PathAndQuery);
+        await Expect(keyPage.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Hello Ana");
+        var door = keyPage.Locator(".door", new() { HasText = "Front door" });
+        await Expect(door).ToContainTextAsync("Open for you now");
+        await phone.ScreenshotAsync("cloud-key-page");
+
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" }).ClickAsync();
+        await door.GetByLabel("PIN for Front door").FillAsync(CloudKeyTesting.WrongPin(received.Pin));
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock", Exact = true }).ClickAsync();
+        await Expect(door.Locator("[data-result]")).ToHaveTextAsync("Wrong PIN. 4 attempts left.");
+        Assert.Empty(device.Commands.OfType<UnlockCommand>());
+        await phone.ScreenshotAsync("cloud-key-wrong-pin");
+
+        await door.GetByLabel("PIN for Front door").FillAsync(received.Pin);
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock", Exact = true }).ClickAsync();
+        await Expect(door.Locator("[data-result]")).ToHaveTextAsync("Door unlocked: Front door");
+        await Expect(keyPage.Locator("[data-banner]")).ToHaveTextAsync("This one-time Cloud Key has been used.");
+        await phone.ScreenshotAsync("cloud-key-unlocked");
+        Assert.DoesNotContain(phone.Problems, p => !p.Contains("status of 403", StringComparison.Ordinal));
+
+        // The door's device carries out the command and reports it, as a reader does.
+        var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<UnlockCommand>().FirstOrDefault(), "the unlock command");
+        await device.PublishEventsAsync(new DeviceEvent(command.Id, command.IssuedAt.AddMilliseconds(30), command.DoorId, DeviceEvent.RemoteUnlock, true, "granted"));
+        await TestDevice.WaitForAsync(() => device.Acks.FirstOrDefault(a => a.Ids.Contains(command.Id)), "the ack of the device's report");
+
+        await console.GotoAsync("/events");
+        var unlocked = console.Locator("tbody tr", new() { HasText = "Granted" });
+        await Expect(unlocked).ToHaveCountAsync(1);
+        await Expect(unlocked).ToContainTextAsync("Ana Lima");
+        await Expect(unlocked).ToContainTextAsync("Front door");
+        await Expect(unlocked).ToContainTextAsync("Cloud Key");
+        await Expect(console.Locator("tbody tr", new() { HasText = "Wrong PIN" })).ToHaveCountAsync(1);
+        await admin.ScreenshotAsync("events-cloud-key");
+
+        await console.GotoAsync($"/users/{user.Id()}");
+        await Expect(console.Locator(".cloud-key-panel tbody tr")).ToContainTextAsync("Used");
+        admin.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Revoke_FromThePanel_TheKeysPageCanNoLongerUnlock()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { world.GroupId } });
+        var key = await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys", new { sendEmail = true, validUntil = app.Clock.GetUtcNow().AddDays(1) });
+        var received = await app.ReceivedAsync(key.Id());
+        await using var phone = await app.OpenAsync(390, 844);
+        await phone.Page.GotoAsync(new Uri(received.Link).PathAndQuery);
+        await Expect(phone.Page.Locator(".door")).ToContainTextAsync("Open for you now");
+        await using var admin = await app.SignInAsync(org);
+        var console = admin.Page;
+
+        await console.GotoAsync($"/users/{user.Id()}");
+        var panel = console.Locator(".cloud-key-panel");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await console.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }).ClickAsync();
+        await Expect(console.GetByRole(AriaRole.Status)).ToContainTextAsync("Cloud Key revoked.");
+        await Expect(panel.Locator("tbody tr")).ToContainTextAsync("Revoked");
+
+        var door = phone.Page.Locator(".door");
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" }).ClickAsync();
+        await door.GetByLabel("PIN for Front door").FillAsync(received.Pin);
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock", Exact = true }).ClickAsync();
+        await Expect(door.Locator("[data-result]")).ToHaveTextAsync("This Cloud Key has been revoked.");
+        await Expect(door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" })).ToBeDisabledAsync();
+        await phone.Page.ReloadAsync();
+        await Expect(phone.Page.Locator("[data-banner]")).ToHaveTextAsync("This Cloud Key has been revoked.");
+        admin.AssertNoProblems();
+    }
+}
