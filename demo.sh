@@ -69,6 +69,7 @@ show_log() { # FILE — the end of a log, for when something did not start
 
 start_server() {
   Gatehouse__Demo=true \
+  Gatehouse__PublicBaseUrl=$server_url \
   Gatehouse__Bootstrap__OwnerEmail=$owner_email \
   Gatehouse__Bootstrap__OwnerPassword=$owner_password \
   Gatehouse__Mqtt__ListenAddress=127.0.0.1 \

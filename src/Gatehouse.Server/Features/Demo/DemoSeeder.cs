@@ -1,4 +1,5 @@
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,13 +8,20 @@ namespace Gatehouse.Server.Features.Demo;
 /// <summary>
 /// Fills the bootstrap organization with something to click through (<c>Gatehouse:Demo=true</c>): two
 /// sites in different time zones, doors, schedules, access groups, twelve users with cards, and a week
-/// of access events whose outcomes the decision engine computed. Everything goes through the same
+/// of access events whose outcomes the decision engine computed, and a Cloud Key for the first user,
+/// whose email waits in the Dev mailbox. Everything goes through the same
 /// services as the API, so it is validated and audited like any other change (with no signed-in actor).
 /// Runs only while the organization is still empty, so a restart seeds nothing again, and in one
 /// transaction, so an interrupted seed leaves nothing half done.
 /// </summary>
 internal sealed partial class DemoSeeder(
-    GatehouseDbContext db, CurrentOrganization current, DemoWorld world, DemoHistory history, TimeProvider clock, ILogger<DemoSeeder> logger)
+    GatehouseDbContext db,
+    CurrentOrganization current,
+    DemoWorld world,
+    DemoHistory history,
+    CloudKeyService cloudKeys,
+    TimeProvider clock,
+    ILogger<DemoSeeder> logger)
 {
     /// <summary>Seeds the bootstrap organization unless it already has sites, schedules, groups or users; true when it seeded.</summary>
     public async Task<bool> SeedAsync(CancellationToken ct)
@@ -39,6 +47,13 @@ internal sealed partial class DemoSeeder(
         var now = clock.GetUtcNow();
         var created = await world.CreateAsync(now, ct);
         var events = await history.WriteAsync(created, now, ct);
+        var key = await cloudKeys.CreateAsync(
+            created.Holders[0].UserId, new CreateCloudKeyRequest(SendEmail: true, ValidUntil: now.AddDays(30)), ct);
+        if (key.Error is { } error)
+        {
+            throw new InvalidOperationException($"The demo's Cloud Key was refused: {error}.");
+        }
+
         await transaction.CommitAsync(ct);
 
         LogSeeded(logger, id, created.Doors.Count, created.Holders.Count, events);

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 
+using Gatehouse.Server.Tests.Features.CloudKeys;
+
 namespace Gatehouse.Server.Tests.Features.Demo;
 
 /// <summary>The server started with <c>Gatehouse:Demo=true</c>.</summary>
@@ -42,11 +44,13 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
         var now = app.Clock.GetUtcNow();
 
         var users = Items(await owner.GetJsonAsync("/api/v1/users?pageSize=100"));
-        var cards = new List<JsonElement>();
+        var credentials = new List<JsonElement>();
         foreach (var user in users)
         {
-            cards.AddRange(Items(await owner.GetJsonAsync($"/api/v1/users/{user.Id()}/credentials")));
+            credentials.AddRange(Items(await owner.GetJsonAsync($"/api/v1/users/{user.Id()}/credentials")));
         }
+
+        var cards = credentials.Where(c => c.Str("type") == "card").ToList();
 
         Assert.Equal(12, users.Count);
         Assert.Single(users, u => u.Str("status") == "suspended");
@@ -55,6 +59,20 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
         Assert.Contains(cards, c => c.Str("format") == "H10301");
         Assert.Contains(cards, c => c.Str("format") == "CSN");
         Assert.Single(cards, c => !c.IsNull("validUntil") && c.GetProperty("validUntil").GetDateTimeOffset() < now);
+    }
+
+    [Fact]
+    public async Task Demo_Enabled_SeedsACloudKeyForTheFirstUserWhoseEmailHoldsAWorkingLinkAndPin()
+    {
+        using var owner = await app.SystemAdminAsync();
+        var olivia = Assert.Single(Items(await owner.GetJsonAsync("/api/v1/users?search=olivia")));
+
+        var key = Assert.Single(Items(await owner.GetJsonAsync($"/api/v1/users/{olivia.Id()}/credentials")), c => c.Str("type") == "cloudKey");
+        var received = await app.ReceivedAsync(key.Id());
+
+        var page = await app.Anonymous().GetJsonAsync($"/api/v1/public/cloud-keys/{received.Token}");
+        Assert.Equal(("Olivia", "active"), (page.Str("firstName"), page.Str("status")));
+        Assert.Contains(page.GetProperty("doors").EnumerateArray(), d => d.Str("name") == "Main Entrance" && d.GetProperty("openNow").GetBoolean());
     }
 
     [Fact]
