@@ -232,15 +232,19 @@ internal sealed partial class CloudKeyAccess(
     {
         var keys = db.Credentials.OfType<CloudKeyCredential>();
 
-        // Counted in the store, atomically: concurrent wrong guesses each count, and none counts once locked.
-        var counted = await keys.Where(k => k.Id == key.Id && k.LockedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.FailedPinAttempts, k => k.FailedPinAttempts + 1), ct);
-        if (counted == 0)
+        // Counted in the store by one statement that also answers the new count, so concurrent wrong
+        // guesses each count and each learns its own place; none counts once the key is locked.
+        var counts = await db.Database.SqlQuery<int>($"""
+            UPDATE "Credentials" SET "FailedPinAttempts" = "FailedPinAttempts" + 1
+            WHERE "Id" = {key.Id} AND "LockedAt" IS NULL
+            RETURNING "FailedPinAttempts" AS "Value"
+            """).ToListAsync(ct);
+        if (counts.Count == 0)
         {
             return await refuse(AccessReason.CredentialLocked, Locked);
         }
 
-        var failed = await keys.Where(k => k.Id == key.Id).Select(k => k.FailedPinAttempts).SingleAsync(ct);
+        var failed = counts[0];
         if (failed < CloudKeyCredential.MaxFailedPinAttempts)
         {
             var left = CloudKeyCredential.MaxFailedPinAttempts - failed;

@@ -126,6 +126,7 @@ public sealed class CloudKeyAdminTests(CloudKeysApp app) : IClassFixture<CloudKe
     {
         await using var theirs = await KeyScene.CreateAsync(app, withDevice: false);
         var key = await theirs.NewKeyAsync();
+        var before = await theirs.Owner.GetJsonAsync($"/api/v1/credentials/{key.Id()}");
         var mine = await app.NewOrganizationAsync();
 
         foreach (var action in new[] { "revoke", "resend", "clear-lock" })
@@ -136,7 +137,7 @@ public sealed class CloudKeyAdminTests(CloudKeysApp app) : IClassFixture<CloudKe
         await (await mine.Owner.DeleteAsync($"/api/v1/credentials/{key.Id()}")).AssertStatusAsync(HttpStatusCode.NotFound);
         var after = await theirs.Owner.GetJsonAsync($"/api/v1/credentials/{key.Id()}");
         Assert.Equal("active", after.GetProperty("cloudKey").Str("state"));
-        Assert.Equal(key.GetProperty("cloudKey").Str("sentAt"), after.GetProperty("cloudKey").Str("sentAt"));
+        Assert.Equal(before.ToString(), after.ToString());
     }
 
     [Fact]

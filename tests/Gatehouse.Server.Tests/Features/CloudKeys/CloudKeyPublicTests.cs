@@ -38,6 +38,7 @@ public sealed class CloudKeyPublicTests(CloudKeysApp app) : IClassFixture<CloudK
         var key = await scene.NewKeyAsync(validUntil: app.Clock.GetUtcNow().AddDays(7));
         var received = await app.ReceivedAsync(key.Id());
         var anonymous = app.Anonymous();
+        var before = await scene.Owner.GetJsonAsync($"/api/v1/credentials/{key.Id()}");
 
         var response = await anonymous.GetAsync($"/api/v1/public/cloud-keys/{received.Token}");
         var again = await anonymous.GetJsonAsync($"/api/v1/public/cloud-keys/{received.Token}");
@@ -51,9 +52,8 @@ public sealed class CloudKeyPublicTests(CloudKeysApp app) : IClassFixture<CloudK
         Assert.False(doors[later.DoorId].GetProperty("openNow").GetBoolean());
         Assert.Equal(later.OpensAt, doors[later.DoorId].GetProperty("nextOpenAt").GetDateTimeOffset());
         Assert.Equal(page.ToString(), again.ToString());
-        var stored = await scene.Owner.GetJsonAsync($"/api/v1/credentials/{key.Id()}");
-        Assert.Equal(key.GetProperty("cloudKey").ToString(), stored.GetProperty("cloudKey").ToString());
-        Assert.Equal(key.Str("updatedAt"), stored.Str("updatedAt"));
+        var after = await scene.Owner.GetJsonAsync($"/api/v1/credentials/{key.Id()}");
+        Assert.Equal(before.ToString(), after.ToString());
         Assert.Equal(0, await scene.Owner.TotalAsync("/api/v1/events"));
     }
 
@@ -218,7 +218,9 @@ public sealed class CloudKeyPublicTests(CloudKeysApp app) : IClassFixture<CloudK
     public async Task Unlock_NotYetValidKey_Is403NotYetValidAndThePageSaysWhenTheDoorOpens()
     {
         await using var scene = await KeyScene.CreateAsync(app);
-        var from = app.Clock.GetUtcNow().AddHours(3);
+        // Whole seconds: PostgreSQL keeps microseconds, the test clock ticks.
+        var now = app.Clock.GetUtcNow();
+        var from = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddHours(3);
         var key = await scene.NewKeyAsync(validFrom: from, validUntil: from.AddDays(1));
         var received = await app.ReceivedAsync(key.Id());
 
