@@ -10,6 +10,21 @@ namespace Gatehouse.Server.Components.Pages.Users;
 /// </summary>
 internal static class CardText
 {
+    /// <summary>The kind of any credential as a short badge: the card's format, or "Cloud Key".</summary>
+    public static string Kind(CredentialDto credential) => credential.Type switch
+    {
+        CredentialType.Card => credential.Format ?? "Card",
+        CredentialType.CloudKey => "Cloud Key",
+        CredentialType.Face => "Face",
+        CredentialType.Mobile => "Mobile",
+        _ => credential.Type.ToString(),
+    };
+
+    /// <summary>What tells one credential from the user's others: a card's numbers, or how and when a Cloud Key was sent.</summary>
+    public static string Identity(CredentialDto credential, bool full) => credential.CloudKey is { } key
+        ? $"sent {key.SentAt.UtcDateTime.ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture)} UTC"
+        : Numbers(credential, full);
+
     /// <summary>"FC 1 · No. 11572", "Company 12 · No. 4711", "No. 123456789" or the CSN; masked: "No. •••72".</summary>
     public static string Numbers(CredentialDto card, bool full)
     {
