@@ -25,6 +25,26 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
     private readonly string? _postgresBase = Environment.GetEnvironmentVariable("GATEHOUSE_TEST_POSTGRES");
     private readonly string _databaseName = "gatehouse_test_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly bool _storeExists;
+
+    public GatehouseApp()
+    {
+    }
+
+    /// <summary>
+    /// The server started again over the store of <paramref name="previous"/> (which must have been disposed
+    /// with <see cref="KeepStoreOnDispose"/>), as after a restart; its clock goes on from the previous one's.
+    /// </summary>
+    protected GatehouseApp(GatehouseApp previous)
+    {
+        _dataDirectory = previous._dataDirectory;
+        _databaseName = previous._databaseName;
+        _storeExists = true;
+        Clock.SetUtcNow(previous.Clock.GetUtcNow());
+    }
+
+    /// <summary>Leave the store when disposed, for an app made with the restarting constructor to go on with.</summary>
+    public bool KeepStoreOnDispose { get; set; }
 
     /// <summary>The server's clock. Starts at the real time; tests move it with <c>Advance</c>/<c>SetUtcNow</c>.</summary>
     public FakeTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
@@ -36,9 +56,9 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DataDirectory => _dataDirectory;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        if (OnPostgres)
+        if (OnPostgres && !_storeExists)
         {
             await using var connection = new NpgsqlConnection(_postgresBase);
             await connection.OpenAsync();
@@ -53,6 +73,12 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
+        if (KeepStoreOnDispose)
+        {
+            NpgsqlConnection.ClearAllPools();
+            return;
+        }
+
         if (OnPostgres)
         {
             NpgsqlConnection.ClearAllPools();

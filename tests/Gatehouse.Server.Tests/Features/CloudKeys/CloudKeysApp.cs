@@ -19,6 +19,16 @@ namespace Gatehouse.Server.Tests.Features.CloudKeys;
 /// </summary>
 public class CloudKeysApp : GatehouseApp
 {
+    public CloudKeysApp()
+    {
+    }
+
+    /// <summary>The server again over <paramref name="previous"/>'s store, as after a restart.</summary>
+    protected CloudKeysApp(GatehouseApp previous)
+        : base(previous)
+    {
+    }
+
     public LogSink Logs { get; } = new();
 
     protected virtual int PublicRequestsPerMinute => 100_000;
