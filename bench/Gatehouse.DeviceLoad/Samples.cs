@@ -12,6 +12,8 @@ internal sealed class Samples(string name)
 
     public int Count => _values.Count;
 
+    public IReadOnlyList<double> Values => _values;
+
     public void Add(double milliseconds) => _values.Add(milliseconds);
 
     public void AddElapsed(long startTimestamp, long endTimestamp) =>
