@@ -40,7 +40,10 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
         _dataDirectory = previous._dataDirectory;
         _databaseName = previous._databaseName;
         _storeExists = true;
-        Clock.SetUtcNow(previous.Clock.GetUtcNow());
+        if (previous.Clock.GetUtcNow() > Clock.GetUtcNow())
+        {
+            Clock.SetUtcNow(previous.Clock.GetUtcNow());
+        }
     }
 
     /// <summary>Leave the store when disposed, for an app made with the restarting constructor to go on with.</summary>

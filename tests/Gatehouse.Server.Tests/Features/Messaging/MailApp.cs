@@ -24,8 +24,7 @@ public class MailApp : CloudKeysApp
         _ownsServices = true;
     }
 
-    /// <summary>The server again over <paramref name="previous"/>'s store, SMTP server and SMS API, as after a restart.</summary>
-    public MailApp(MailApp previous)
+    private MailApp(MailApp previous)
         : base(previous)
     {
         Smtp = previous.Smtp;
@@ -35,6 +34,9 @@ public class MailApp : CloudKeysApp
     }
 
     public TestSmtpServer Smtp { get; private set; } = null!;
+
+    /// <summary>The server again over <paramref name="previous"/>'s store, SMTP server and SMS API, as after a restart.</summary>
+    public static MailApp RestartOf(MailApp previous) => new(previous);
 
     public FakeSmsApi Sms { get; private set; } = null!;
 

@@ -112,7 +112,16 @@ internal sealed partial class InProcessBroker(
     {
         if (_broker is { IsStarted: true })
         {
-            await _broker.StopAsync();
+            try
+            {
+                await _broker.StopAsync();
+            }
+            catch (InvalidOperationException e) when (e.StackTrace?.Contains("MQTTnet", StringComparison.Ordinal) == true)
+            {
+                // MQTTnet's listener can trip over a client connecting while it closes ("collection was
+                // modified"); the broker is stopping either way, and a stop must not fail the shutdown.
+                LogStopRace(logger, e.Message);
+            }
         }
     }
 
@@ -315,6 +324,9 @@ internal sealed partial class InProcessBroker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a subscription of device {DeviceId} to {Filter}: not one of its topics")]
     private static partial void LogSubscribeRefused(ILogger logger, string deviceId, string filter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The in-process MQTT broker stopped with an error of its own: {Error}")]
+    private static partial void LogStopRace(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} was removed from the broker and disconnected")]
     private static partial void LogRevoked(ILogger logger, Guid deviceId);
