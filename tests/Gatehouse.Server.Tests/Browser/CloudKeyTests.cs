@@ -38,6 +38,80 @@ public sealed class CloudKeyTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     }
 
     [Fact]
+    public async Task DevMailbox_ShowsTheCapturedEmail_WhoseLinkOpensTheKeysPage()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { world.GroupId } });
+        await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys", new { sendEmail = true, validUntil = app.Clock.GetUtcNow().AddDays(1) });
+        await using var admin = await app.SignInAsync(org);
+        var page = admin.Page;
+
+        await admin.MenuAsync("Settings");
+        await Expect(page.Locator("#messages-title + p")).ToHaveTextAsync("Messages to users are captured in the Dev mailbox, not sent.");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open the Dev mailbox" }).ClickAsync();
+        await Expect(page.Locator("[data-messaging-mode]")).ToContainTextAsync("Messages are captured here, not sent");
+        var message = page.Locator(".mailbox-item");
+        await TestDevice.WaitUntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return (await message.First.InnerTextAsync()).Contains("Captured", StringComparison.Ordinal);
+        }, "the message to be captured");
+        await Expect(message).ToHaveCountAsync(1);
+        await Expect(message).ToContainTextAsync("ana@example.com");
+        await Expect(message).ToContainTextAsync("Your Cloud Key for");
+        await Expect(message).ToContainTextAsync("Your PIN:");
+        await admin.ScreenshotAsync("settings-mailbox");
+        admin.AssertNoProblems();
+
+        // The link is on the public base URL (gatehouse.test in tests): follow its path on this server.
+        var link = message.Locator(".mailbox-body a");
+        await Expect(link).ToHaveAttributeAsync("target", "_blank");
+        var href = await link.GetAttributeAsync("href");
+        Assert.StartsWith("http://gatehouse.test/k/", href, StringComparison.Ordinal);
+        await page.GotoAsync(new Uri(href!).PathAndQuery);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Hello Ana");
+        await Expect(page.Locator(".door")).ToContainTextAsync("Open for you now");
+    }
+
+    [Fact]
+    public async Task Revoke_FromThePanel_TheKeysPageCanNoLongerUnlock()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { world.GroupId } });
+        var key = await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys", new { sendEmail = true, validUntil = app.Clock.GetUtcNow().AddDays(1) });
+        var received = await app.ReceivedAsync(key.Id());
+        await using var phone = await app.OpenAsync(390, 844);
+        await phone.Page.GotoAsync(new Uri(received.Link).PathAndQuery);
+        await Expect(phone.Page.Locator(".door")).ToContainTextAsync("Open for you now");
+        await using var admin = await app.SignInAsync(org);
+        var console = admin.Page;
+
+        await console.GotoAsync($"/users/{user.Id()}");
+        var panel = console.Locator(".cloud-key-panel");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await console.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }).ClickAsync();
+        await Expect(console.GetByRole(AriaRole.Status)).ToContainTextAsync("Cloud Key revoked.");
+        await Expect(panel.Locator("tbody tr")).ToContainTextAsync("Revoked");
+
+        var door = phone.Page.Locator(".door");
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" }).ClickAsync();
+        await door.GetByLabel("PIN for Front door").FillAsync(received.Pin);
+        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock", Exact = true }).ClickAsync();
+        await Expect(door.Locator("[data-result]")).ToHaveTextAsync("This Cloud Key has been revoked.");
+        await Expect(door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" })).ToBeDisabledAsync();
+        await phone.Page.ReloadAsync();
+        await Expect(phone.Page.Locator("[data-banner]")).ToHaveTextAsync("This Cloud Key has been revoked.");
+        admin.AssertNoProblems();
+    }
+}
+
+/// <summary>The whole Cloud Key flow with the email really sent: console, SMTP server, phone, device, events.</summary>
+[Trait("Category", "Browser")]
+public sealed class CloudKeyMailTests(ConsoleApp.WithSmtp app) : IClassFixture<ConsoleApp.WithSmtp>
+{
+    [Fact]
     public async Task SendOpenAndUnlock_OnAPhone_WrongPinRefusedRightPinOpensAndTheEventShows()
     {
         var org = await app.NewOrganizationAsync();
@@ -61,7 +135,9 @@ public sealed class CloudKeyTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         admin.AssertNoProblems();
 
         var key = Assert.Single((await org.Owner.GetJsonAsync($"/api/v1/users/{user.Id()}/credentials")).GetProperty("items").EnumerateArray());
-        var received = await app.ReceivedAsync(key.Id());
+        var email = Assert.Single(await app.Smtp.WaitForAsync(), m => m.To.Mailboxes.Any(t => t.Address == "ana@example.com"));
+        var received = CloudKeyTesting.Parse(email.TextBody!);
+        Assert.Contains(received.Link, email.HtmlBody, StringComparison.Ordinal);
 
         // Ana opens the link on her phone.
         await using var phone = await app.OpenAsync(390, 844);
@@ -102,38 +178,6 @@ public sealed class CloudKeyTests(ConsoleApp app) : IClassFixture<ConsoleApp>
 
         await console.GotoAsync($"/users/{user.Id()}");
         await Expect(console.Locator(".cloud-key-panel tbody tr")).ToContainTextAsync("Used");
-        admin.AssertNoProblems();
-    }
-
-    [Fact]
-    public async Task Revoke_FromThePanel_TheKeysPageCanNoLongerUnlock()
-    {
-        var org = await app.NewOrganizationAsync();
-        var world = await ConsoleWorld.CreateAsync(org.Owner);
-        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { world.GroupId } });
-        var key = await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys", new { sendEmail = true, validUntil = app.Clock.GetUtcNow().AddDays(1) });
-        var received = await app.ReceivedAsync(key.Id());
-        await using var phone = await app.OpenAsync(390, 844);
-        await phone.Page.GotoAsync(new Uri(received.Link).PathAndQuery);
-        await Expect(phone.Page.Locator(".door")).ToContainTextAsync("Open for you now");
-        await using var admin = await app.SignInAsync(org);
-        var console = admin.Page;
-
-        await console.GotoAsync($"/users/{user.Id()}");
-        var panel = console.Locator(".cloud-key-panel");
-        await panel.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
-        await console.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }).ClickAsync();
-        await Expect(console.GetByRole(AriaRole.Status)).ToContainTextAsync("Cloud Key revoked.");
-        await Expect(panel.Locator("tbody tr")).ToContainTextAsync("Revoked");
-
-        var door = phone.Page.Locator(".door");
-        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" }).ClickAsync();
-        await door.GetByLabel("PIN for Front door").FillAsync(received.Pin);
-        await door.GetByRole(AriaRole.Button, new() { Name = "Unlock", Exact = true }).ClickAsync();
-        await Expect(door.Locator("[data-result]")).ToHaveTextAsync("This Cloud Key has been revoked.");
-        await Expect(door.GetByRole(AriaRole.Button, new() { Name = "Unlock Front door" })).ToBeDisabledAsync();
-        await phone.Page.ReloadAsync();
-        await Expect(phone.Page.Locator("[data-banner]")).ToHaveTextAsync("This Cloud Key has been revoked.");
         admin.AssertNoProblems();
     }
 }

@@ -18,7 +18,7 @@ namespace Gatehouse.Server.Tests.Browser;
 /// <c>IClassFixture&lt;ConsoleApp&gt;</c>. Each test makes its own organization and opens its own
 /// <see cref="BrowserSession"/> (a fresh browser context: its own cookies).
 /// </summary>
-public sealed class ConsoleApp : GatehouseApp
+public class ConsoleApp : GatehouseApp
 {
     /// <summary>Debian's Chromium; the test script installs it.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -49,6 +49,38 @@ public sealed class ConsoleApp : GatehouseApp
     {
         // Every test signs in through the page from the same address; the per-address limit is for attackers.
         builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
+    }
+
+    /// <summary>The console sending email for real, to a <see cref="Features.Messaging.TestSmtpServer"/>.</summary>
+    public sealed class WithSmtp : ConsoleApp
+    {
+        public Features.Messaging.TestSmtpServer Smtp { get; private set; } = null!;
+
+        public override async Task InitializeAsync()
+        {
+            Smtp = await Features.Messaging.TestSmtpServer.CreateAsync();
+            await base.InitializeAsync();
+        }
+
+        protected override void ConfigureTestServices(IWebHostBuilder builder)
+        {
+            base.ConfigureTestServices(builder);
+            builder.UseSetting("Gatehouse:Email:From", "gatehouse@gatehouse.test");
+            builder.UseSetting("Gatehouse:Email:Smtp:Host", "127.0.0.1");
+            builder.UseSetting("Gatehouse:Email:Smtp:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("Gatehouse:Email:Smtp:Security", "None");
+            builder.UseSetting("Gatehouse:Outbox:PollInterval", "00:00:00.100");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Smtp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A fresh browser context (no cookies) with a page of the given size.</summary>
