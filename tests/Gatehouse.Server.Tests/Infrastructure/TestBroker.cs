@@ -88,7 +88,8 @@ public sealed class TestBroker
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on now (for the test's own servers too).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

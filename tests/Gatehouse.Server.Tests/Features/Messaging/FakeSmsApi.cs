@@ -1,3 +1,4 @@
+using Gatehouse.Server.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -33,7 +34,7 @@ public sealed class FakeSmsApi : IAsyncDisposable
 
     public static async Task<FakeSmsApi> StartAsync()
     {
-        var port = FreePort();
+        var port = TestBroker.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
@@ -84,10 +85,4 @@ public sealed class FakeSmsApi : IAsyncDisposable
     private static Dictionary<string, string> Headers(HttpRequest request) =>
         request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Server.Tests.Infrastructure;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
@@ -31,7 +32,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>A server on a free port; started unless <paramref name="start"/> is false (the port is then closed).</summary>
     public static async Task<TestSmtpServer> CreateAsync(bool start = true)
     {
-        var server = new TestSmtpServer(FreePort());
+        var server = new TestSmtpServer(TestBroker.FreePort());
         if (start)
         {
             await server.StartAsync();
@@ -103,12 +104,6 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
     {
