@@ -162,6 +162,9 @@ cat <<BANNER
   Device screen   $device_url/
                   tap a card: CSN 04A224B2C15E80 (Olivia Bennett, IT, 24/7) opens the Main Entrance;
                   H10301 facility 42 card 10235 (Daniel O'Connor, suspended) is refused; each tap shows in Events
+  Dev mailbox     $server_url/settings/mailbox
+                  messages are captured here, not sent: open Olivia's Cloud Key link, type its PIN, and the
+                  Main Entrance opens on the device screen
   Unplug it       kill $server_pid   (the server; the door keeps deciding from its own store and keeps
                   its events until the server is back), or the device screen's "Unplug network" switch
   Logs            $server_log, $device_log
