@@ -1,4 +1,6 @@
+using System.Globalization;
 using Gatehouse.Server.Features.AdminConsole;
+using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Components;
 
 namespace Gatehouse.Server.Components;
@@ -9,6 +11,8 @@ namespace Gatehouse.Server.Components;
 /// </summary>
 public abstract class ConsolePage : ComponentBase
 {
+    private const int MaxPage = int.MaxValue / Paging.MaxPageSize;
+
     [CascadingParameter] protected HttpContext HttpContext { get; set; } = default!;
 
     [Inject] private protected ConsoleUser Me { get; set; } = default!;
@@ -30,10 +34,30 @@ public abstract class ConsolePage : ComponentBase
     }
 
     /// <summary>
-    /// Answers 404 with the not-found page, for an item that is not there or belongs to another
-    /// organization (which is never told apart). Rendering of the current page stops.
+    /// Set by <see cref="SetNotFound"/>. A page that shows an item begins its markup with
+    /// <c>@if (IsNotFound) { return; }</c>: the framework still renders the page once after a not-found
+    /// (the router then puts the not-found page in its place), and markup written for an item it does
+    /// not have would fail with a 500 instead.
     /// </summary>
-    protected void SetNotFound() => Navigation.NotFound();
+    protected bool IsNotFound { get; private set; }
+
+    /// <summary>
+    /// Answers 404 with the not-found page (<c>Pages/NotFound.razor</c>, the router's), for an item that is
+    /// not there or belongs to another organization, which is never told apart. The console's one way of
+    /// saying "not found"; the caller returns at once and its markup renders nothing (<see cref="IsNotFound"/>).
+    /// </summary>
+    protected void SetNotFound()
+    {
+        IsNotFound = true;
+        Navigation.NotFound();
+    }
+
+    /// <summary>
+    /// A <c>?page=</c> value as a page number from 1; anything else (not a number, below 1, or so far on
+    /// that the rows before it could not be counted) reads as the first page rather than failing the page.
+    /// </summary>
+    protected static int PageOf(string? value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page is >= 1 and <= MaxPage ? page : 1;
 
     /// <summary>A route or query value as an ID; anything else reads as none.</summary>
     protected static Guid? ParseId(string? value) => Guid.TryParse(value, out var id) ? id : null;
