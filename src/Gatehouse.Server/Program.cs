@@ -28,6 +28,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -38,12 +39,23 @@ var services = builder.Services;
 // "request starting" lines, which print the path, are not logged whatever the configuration says.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
+// EF Core logs every SQL statement at Information (tens of thousands of lines an hour on a busy server), so
+// by default it logs only warnings. The default sits beneath every other configuration source: the same key
+// in appsettings, the environment or the command line still overrides it.
+builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+{
+    InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning" },
+});
+
 services.AddOptions<GatehouseOptions>().BindConfiguration(GatehouseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton(new OperatorConsole(Console.Out));
+services.AddSingleton<ServerAddresses>();
+services.AddSingleton<PublicLinks>();
+services.AddHostedService<StartupWarnings>();
 services.AddHttpContextAccessor();
 services.AddMemoryCache();
 services.AddScoped<CurrentOrganization>();

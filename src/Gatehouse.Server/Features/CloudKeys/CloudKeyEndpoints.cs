@@ -23,7 +23,6 @@ internal static class CloudKeyEndpoints
         services.AddOptions<CloudKeyOptions>().BindConfiguration(CloudKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<CloudKeyService>();
         services.AddScoped<CloudKeyAccess>();
-        services.AddScoped<PublicLinks>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PublicRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
             http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
             _ => new FixedWindowRateLimiterOptions

@@ -53,6 +53,11 @@ internal sealed partial class CloudKeyService(
             return v.ToError();
         }
 
+        if (!links.TryGetBase(out var linkBase))
+        {
+            return PublicLinks.NotConfigured;
+        }
+
         var key = new CloudKeyCredential
         {
             UserId = userId,
@@ -66,7 +71,7 @@ internal sealed partial class CloudKeyService(
             UpdatedAt = now,
         };
         db.Credentials.Add(key);
-        await IssueAsync(key, user, now, ct);
+        await IssueAsync(key, user, linkBase, now, ct);
         await db.SaveChangesAsync(ct);
         LogCreated(logger, key.Id, userId, key.SendEmail, key.SendText);
         return key.ToDto(now);
@@ -99,10 +104,15 @@ internal sealed partial class CloudKeyService(
             return v.ToError();
         }
 
+        if (!links.TryGetBase(out var linkBase))
+        {
+            return PublicLinks.NotConfigured;
+        }
+
         key.FailedPinAttempts = 0;
         key.LockedAt = null;
         key.UpdatedAt = now;
-        await IssueAsync(key, user, now, ct);
+        await IssueAsync(key, user, linkBase, now, ct);
         await db.SaveChangesAsync(ct);
         LogResent(logger, key.Id);
         return key.ToDto(now);
@@ -182,7 +192,7 @@ internal sealed partial class CloudKeyService(
     }
 
     /// <summary>New secrets for the key and its messages, queued to be stored by the same save as the key.</summary>
-    private async Task IssueAsync(CloudKeyCredential key, User user, DateTimeOffset now, CancellationToken ct)
+    private async Task IssueAsync(CloudKeyCredential key, User user, string linkBase, DateTimeOffset now, CancellationToken ct)
     {
         var token = CloudKeySecrets.NewToken();
         var pin = CloudKeySecrets.NewPin();
@@ -192,7 +202,7 @@ internal sealed partial class CloudKeyService(
 
         var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == user.OrganizationId).Select(o => o.Name).SingleAsync(ct);
         var letter = new CloudKeyLetter(
-            organization, user.FirstName, links.To($"/k/{token}"), pin, key.ValidFrom, key.ValidUntil!.Value,
+            organization, user.FirstName, $"{linkBase}/k/{token}", pin, key.ValidFrom, key.ValidUntil!.Value,
             await ZoneOfAsync(user.Id, ct), key.OneTimeUse);
         var about = new MessageAbout(CloudKeyMessages.Kind, user.Id, key.Id);
         if (key.SendEmail)

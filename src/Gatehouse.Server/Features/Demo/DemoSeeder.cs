@@ -9,7 +9,8 @@ namespace Gatehouse.Server.Features.Demo;
 /// Fills the bootstrap organization with something to click through (<c>Gatehouse:Demo=true</c>): two
 /// sites in different time zones, doors, schedules, access groups, twelve users with cards, and a week
 /// of access events whose outcomes the decision engine computed, and a Cloud Key for the first user,
-/// whose email waits in the Dev mailbox. Everything goes through the same
+/// whose email waits in the Dev mailbox (when there is an address for its link: see <see cref="PublicLinks"/>).
+/// Everything goes through the same
 /// services as the API, so it is validated and audited like any other change (with no signed-in actor).
 /// Runs only while the organization is still empty, so a restart seeds nothing again, and in one
 /// transaction, so an interrupted seed leaves nothing half done.
@@ -20,6 +21,7 @@ internal sealed partial class DemoSeeder(
     DemoWorld world,
     DemoHistory history,
     CloudKeyService cloudKeys,
+    PublicLinks links,
     TimeProvider clock,
     ILogger<DemoSeeder> logger)
 {
@@ -47,11 +49,18 @@ internal sealed partial class DemoSeeder(
         var now = clock.GetUtcNow();
         var created = await world.CreateAsync(now, ct);
         var events = await history.WriteAsync(created, now, ct);
-        var key = await cloudKeys.CreateAsync(
-            created.Holders[0].UserId, new CreateCloudKeyRequest(SendEmail: true, ValidUntil: now.AddDays(30)), ct);
-        if (key.Error is { } error)
+        if (links.TryGetBase(out _))
         {
-            throw new InvalidOperationException($"The demo's Cloud Key was refused: {error}.");
+            var key = await cloudKeys.CreateAsync(
+                created.Holders[0].UserId, new CreateCloudKeyRequest(SendEmail: true, ValidUntil: now.AddDays(30)), ct);
+            if (key.Error is { } error)
+            {
+                throw new InvalidOperationException($"The demo's Cloud Key was refused: {error}.");
+            }
+        }
+        else
+        {
+            LogNoCloudKey(logger);
         }
 
         await transaction.CommitAsync(ct);
@@ -62,6 +71,9 @@ internal sealed partial class DemoSeeder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the demo into organization {OrganizationId}: {Doors} doors, {Users} users with cards, {Events} access events")]
     private static partial void LogSeeded(ILogger logger, Guid organizationId, int doors, int users, int events);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The demo's Cloud Key was not sent: its link would have no address to point at (set Gatehouse__PublicBaseUrl, or run the demo on a loopback address only)")]
+    private static partial void LogNoCloudKey(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo not seeded: organization {OrganizationId} already has data")]
     private static partial void LogAlreadyInUse(ILogger logger, Guid organizationId);
