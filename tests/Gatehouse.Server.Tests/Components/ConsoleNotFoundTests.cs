@@ -31,7 +31,7 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
     public async Task Page_WithAnUnknownId_IsNotFound(string route)
     {
         var (org, _) = await ScenesAsync();
-        using var console = await app.SignInToConsoleAsync(org.OwnerEmail, GatehouseApp.OwnerPassword);
+        using var console = await AdminConsoleAsync(org);
 
         await AssertNotFoundAsync(console, Fill(route, _ => Guid.NewGuid().ToString()));
     }
@@ -41,7 +41,7 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
     public async Task Page_WithAValueThatIsNoId_IsNotFound(string route)
     {
         var (org, _) = await ScenesAsync();
-        using var console = await app.SignInToConsoleAsync(org.OwnerEmail, GatehouseApp.OwnerPassword);
+        using var console = await AdminConsoleAsync(org);
 
         // No page's route matches, so the answer is the server's plain 404 rather than the console's page.
         await AssertNotFoundAsync(console, Fill(route, _ => "not-an-id"), withPage: false);
@@ -53,7 +53,7 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
     public async Task Page_WithAnIdOfAnotherOrganization_IsNotFound(string route)
     {
         var (org, other) = await ScenesAsync();
-        using var console = await app.SignInToConsoleAsync(org.OwnerEmail, GatehouseApp.OwnerPassword);
+        using var console = await AdminConsoleAsync(org);
 
         // The page's own item is the other organization's; any other ID in the address is of the caller's own.
         var own = await Scene.CreateAsync(org);
@@ -73,7 +73,7 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
     public async Task Page_WithUnknownForeignOrMalformedIdsInItsQuery_NeverFails(string route)
     {
         var (org, other) = await ScenesAsync();
-        using var console = await app.SignInToConsoleAsync(org.OwnerEmail, GatehouseApp.OwnerPassword);
+        using var console = await AdminConsoleAsync(org);
         string[] names = ["doorId", "userId", "credentialId", "siteId", "enrollment", "page", "at", "from", "to"];
 
         foreach (var value in new[] { Guid.NewGuid().ToString(), "not-an-id", "-1", "99999999999", other.DoorId, other.UserId, other.CardId, other.SiteId })
@@ -91,7 +91,7 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
         var (org, _) = await ScenesAsync();
         var own = await Scene.CreateAsync(org);
         var someoneElse = await org.Owner.NewUserAsync("Bo", "Berg");
-        using var console = await app.SignInToConsoleAsync(org.OwnerEmail, GatehouseApp.OwnerPassword);
+        using var console = await AdminConsoleAsync(org);
 
         await AssertNotFoundAsync(console, $"/users/{someoneElse.Id()}/credentials/{own.CardId}");
     }
@@ -102,6 +102,14 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
             .SelectMany(t => t.GetCustomAttributes<RouteAttribute>())
             .Select(r => r.Template)
             .Order(StringComparer.Ordinal)];
+
+    /// <summary>The console signed in as an administrator (role <c>admin</c>) of the organization.</summary>
+    private async Task<HttpClient> AdminConsoleAsync(TestOrganization org)
+    {
+        var email = $"admin-{Guid.NewGuid():N}@example.com";
+        await org.Owner.CreateAsync("/api/v1/admins", new { email, password = GatehouseApp.OwnerPassword, role = "admin" });
+        return await app.SignInToConsoleAsync(email, GatehouseApp.OwnerPassword);
+    }
 
     private async Task<(TestOrganization Org, Scene Other)> ScenesAsync()
     {
