@@ -66,6 +66,7 @@ services.AddHostedService<StoreInitializer>();
 
 services.AddSingleton<IPasswordHasher<Admin>, PasswordHasher<Admin>>();
 services.AddSingleton<SessionCache>();
+services.AddScoped<SessionService>();
 services.AddScoped<AccountService>();
 services.AddScoped<AdminService>();
 services.AddScoped<OrganizationService>();
@@ -94,6 +95,7 @@ services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
 services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Viewer, p => p.RequireClaim(GatehouseClaims.Role, "viewer", "admin", "owner").AddRequirements(new MutationsNeedAdmin()))
+    .AddPolicy(Policies.Account, p => p.RequireClaim(GatehouseClaims.Role, "viewer", "admin", "owner"))
     .AddPolicy(Policies.Admin, p => p.RequireClaim(GatehouseClaims.Role, "admin", "owner"))
     .AddPolicy(Policies.Owner, p => p.RequireClaim(GatehouseClaims.Role, "owner"))
     .AddPolicy(Policies.SystemAdministrator, p => p.RequireClaim(GatehouseClaims.SystemAdministrator, "true"));

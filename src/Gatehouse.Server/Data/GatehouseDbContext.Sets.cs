@@ -21,7 +21,7 @@ internal abstract partial class GatehouseDbContext
 
     public DbSet<Admin> Admins => Set<Admin>();
 
-    public DbSet<ApiSession> ApiSessions => Set<ApiSession>();
+    public DbSet<AdminSession> AdminSessions => Set<AdminSession>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

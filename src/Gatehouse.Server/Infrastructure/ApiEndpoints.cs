@@ -45,6 +45,7 @@ internal static class ApiEndpoints
         api.MapAccessDecisions();
         api.MapAccessEvents();
         api.MapAdmins();
+        api.MapAccount();
         api.MapAudit();
         api.MapDevices();
         api.MapEnrollments();

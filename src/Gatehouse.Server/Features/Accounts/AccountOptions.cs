@@ -17,6 +17,12 @@ internal sealed class AccountOptions
     /// <summary>How long an API access token is valid.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>A console sign-in ends after this long without a request (the cookie's sliding expiry).</summary>
+    public TimeSpan ConsoleIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>A console sign-in ends this long after it began, however active.</summary>
+    public TimeSpan ConsoleLifetime { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>Sign-in attempts allowed per client address per minute.</summary>
     [Range(1, 10_000)]
     public int SignInAttemptsPerMinute { get; set; } = 20;

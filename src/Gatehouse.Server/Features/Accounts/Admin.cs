@@ -21,7 +21,10 @@ internal sealed class Admin : ITenantOwned
 
     public Guid OrganizationId { get; set; }
 
-    /// <summary>Unique across the whole system (sign-in takes only an email); stored lower-case.</summary>
+    /// <summary>
+    /// Unique within the organization, stored lower-case. The same person may administer several
+    /// organizations with one email: sign-in then tells their accounts apart by password or by choice.
+    /// </summary>
     public required string Email { get; set; }
 
     [AuditRedact]
@@ -56,44 +59,15 @@ internal sealed class Admin : ITenantOwned
     }
 }
 
-/// <summary>
-/// An API access token. Only the SHA-256 of the token is stored; the token itself is shown once, to
-/// the caller of <c>POST /auth/token</c>.
-/// </summary>
-[AuditIgnore]
-internal sealed class ApiSession
-{
-    public Guid Id { get; set; } = Guid.CreateVersion7();
-
-    [AuditRedact]
-    public required byte[] TokenHash { get; set; }
-
-    public Guid AdminId { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-}
-
 internal sealed class AdminConfiguration : IEntityTypeConfiguration<Admin>
 {
     public void Configure(EntityTypeBuilder<Admin> builder)
     {
         builder.Property(a => a.Email).HasMaxLength(Admin.EmailMaxLength);
-        builder.HasIndex(a => a.Email).IsUnique();
+        // Email first: sign-in looks accounts up by email across organizations.
+        builder.HasIndex(a => new { a.Email, a.OrganizationId }).IsUnique();
         builder.Property(a => a.PasswordHash).HasMaxLength(500);
         builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(20);
         builder.HasOne<Organizations.Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class ApiSessionConfiguration : IEntityTypeConfiguration<ApiSession>
-{
-    public void Configure(EntityTypeBuilder<ApiSession> builder)
-    {
-        builder.HasIndex(s => s.TokenHash).IsUnique();
-        builder.Property(s => s.TokenHash).HasMaxLength(32);
-        builder.HasIndex(s => s.AdminId);
-        builder.HasOne<Admin>().WithMany().HasForeignKey(s => s.AdminId).OnDelete(DeleteBehavior.Cascade);
     }
 }

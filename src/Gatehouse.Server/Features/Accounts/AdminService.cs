@@ -36,7 +36,7 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
 {
     private static readonly ApiError NotFound = new ApiError.NotFound("The administrator");
     private static readonly ApiError OnlyOwners = new ApiError.Forbidden("Only an owner may create, change or delete owners, or make someone an owner.");
-    private static readonly ApiError Duplicate = new ApiError.Conflict("An administrator with this email already exists.");
+    private static readonly ApiError Duplicate = new ApiError.Conflict("This organization already has an administrator with this email.");
     private static readonly ApiError LastOwner = new ApiError.Conflict("This is the organization's last owner: make someone else an owner first.");
     private static readonly ApiError SystemAdministrator = new ApiError.Conflict("The system administrator remains an owner and cannot be deleted.");
 
@@ -229,8 +229,9 @@ internal sealed class AdminService(GatehouseDbContext db, AccountService account
         return null;
     }
 
+    // Within the organization only (the query filter): other organizations' admins are none of its business.
     private Task<bool> EmailTakenAsync(string email, Guid? except, CancellationToken ct) =>
-        db.Admins.IgnoreQueryFilters().AnyAsync(a => a.Email == email && a.Id != except, ct);
+        db.Admins.AnyAsync(a => a.Email == email && a.Id != except, ct);
 
     private async Task<bool> IsLastOwnerAsync(CancellationToken ct) =>
         await db.Admins.CountAsync(a => a.Role == AdminRole.Owner, ct) <= 1;

@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Server.Features.Accounts;
 
-internal sealed record TokenRequest(string? Email, string? Password);
+/// <summary>
+/// <c>organizationId</c> is needed only when the email and password are an administrator's in several
+/// organizations; the answer then lists them.
+/// </summary>
+internal sealed record TokenRequest(string? Email, string? Password, Guid? OrganizationId = null);
 
 internal sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt);
 
@@ -18,11 +22,11 @@ internal static class AuthEndpoints
             .AllowAnonymous()
             .RequireRateLimiting(SignInRateLimit)
             .WithTags("Authentication")
-            .WithSummary("Exchange an email and password for an API access token.");
+            .WithSummary("Exchange an email and password (and, for an email in several organizations, the organizationId) for an API access token.");
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
-        TokenRequest request, AccountService accounts, CancellationToken ct)
+        TokenRequest request, HttpContext http, AccountService accounts, CancellationToken ct)
     {
         var v = new Validation().Text("email", request.Email, Admin.EmailMaxLength).Text("password", request.Password, 256);
         if (!v.IsValid)
@@ -30,18 +34,31 @@ internal static class AuthEndpoints
             return v.ToError().ToProblem();
         }
 
-        var admin = await accounts.CheckPasswordAsync(request.Email!, request.Password!, ct);
-        if (admin is null)
+        switch (await accounts.SignInAsync(request.Email!, request.Password!, request.OrganizationId, ct))
         {
-            return TypedResults.Problem(new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Sign-in failed",
-                Detail = "The email or password is wrong, or the account is locked for a while after too many attempts.",
-            });
+            case SignInOutcome.SignedIn signedIn:
+                var (token, expiresAt) = await accounts.IssueTokenAsync(
+                    signedIn.Admin, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent, ct);
+                return TypedResults.Ok(new TokenResponse(token, expiresAt));
+            case SignInOutcome.ChooseOrganization choose:
+                // Only after the password proved right for each: the caller administers all of them.
+                var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    ["organizationId"] = ["This email and password sign in to several organizations: say which one."],
+                })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "One or more fields are invalid.",
+                };
+                problem.Extensions["organizations"] = choose.Choices.Select(c => new { id = c.OrganizationId, name = c.Name }).ToList();
+                return TypedResults.Problem(problem);
+            default:
+                return TypedResults.Problem(new ProblemDetails
+                {
+                    Status = StatusCodes.Status401Unauthorized,
+                    Title = "Sign-in failed",
+                    Detail = "The email or password is wrong, or the account is locked for a while after too many attempts.",
+                });
         }
-
-        var (token, expiresAt) = await accounts.IssueTokenAsync(admin, ct);
-        return TypedResults.Ok(new TokenResponse(token, expiresAt));
     }
 }

@@ -37,6 +37,8 @@ internal static class AdminConsoleRegistration
         services.AddRazorComponents();
         services.AddScoped<ConsoleUser>();
         services.AddScoped<Flash>();
+        services.AddScoped<ConsoleSignIn>();
+        services.AddScoped<ConsoleCookieEvents>();
 
         services.AddAuthentication()
             .AddCookie(Scheme, o =>
@@ -49,10 +51,15 @@ internal static class AdminConsoleRegistration
                 o.LogoutPath = SignOutPath;
                 o.AccessDeniedPath = SignInPath;
                 o.ReturnUrlParameter = "returnUrl";
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
-                o.Events.OnValidatePrincipal = RefreshFromStoreAsync;
+                o.EventsType = typeof(ConsoleCookieEvents);
             });
+        // The cookie's sliding expiry is the session's idle timeout; the store also enforces it and the absolute lifetime.
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<AccountOptions>, TimeProvider>((o, accounts, clock) =>
+        {
+            o.ExpireTimeSpan = accounts.Value.ConsoleIdleTimeout;
+            o.TimeProvider = clock;
+        });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireClaim(GatehouseClaims.Role, "viewer", "admin", "owner"));
 
@@ -90,11 +97,6 @@ internal static class AdminConsoleRegistration
         app.MapRazorComponents<App>().RequireAuthorization(Policy);
         return app;
     }
-
-    /// <summary>The claims the console's cookie carries; the same as an API token's.</summary>
-    public static ClaimsPrincipal Principal(Admin admin) => SessionAuthenticationHandler.ToPrincipal(
-        new SessionCache.CachedSession(admin.Id, admin.OrganizationId, admin.Email, admin.Role, admin.IsSystemAdministrator, DateTimeOffset.MaxValue, 0),
-        Scheme);
 
     private static bool IsConsolePage(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
@@ -136,46 +138,10 @@ internal static class AdminConsoleRegistration
         return next(context);
     }
 
-    private static async Task<IResult> SignOut(HttpContext context, [FromForm] string? returnUrl)
+    private static async Task<IResult> SignOut(HttpContext context, ConsoleSignIn signIn, [FromForm] string? returnUrl)
     {
-        await context.SignOutAsync(Scheme);
+        await signIn.SignOutAsync(context);
         return TypedResults.LocalRedirect(SignInPath);
-    }
-
-    /// <summary>
-    /// Re-reads the admin on each request, so a deleted admin is signed out and a changed role applies at
-    /// once (one primary-key read; the console is not a hot path).
-    /// </summary>
-    private static async Task RefreshFromStoreAsync(CookieValidatePrincipalContext context)
-    {
-        if (!Guid.TryParse(context.Principal?.FindFirstValue(GatehouseClaims.AdminId), out var adminId))
-        {
-            context.RejectPrincipal();
-            return;
-        }
-
-        var db = context.HttpContext.RequestServices.GetRequiredService<GatehouseDbContext>();
-        var found = await db.Admins.IgnoreQueryFilters().AsNoTracking()
-            .Where(a => a.Id == adminId)
-            .Join(db.Organizations, a => a.OrganizationId, o => o.Id, (a, o) => new { Admin = a, OrganizationName = o.Name })
-            .SingleOrDefaultAsync(context.HttpContext.RequestAborted);
-        if (found is null)
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(Scheme);
-            return;
-        }
-
-        // The layout shows the organization's name on every page; it is read here, with the admin, once.
-        ConsoleUser.SetOrganizationName(context.HttpContext, found.OrganizationName);
-        var admin = found.Admin;
-        if (context.Principal!.FindFirstValue(GatehouseClaims.Role) != ConsoleUser.RoleNameOf(admin.Role)
-            || context.Principal.FindFirstValue(GatehouseClaims.Email) != admin.Email
-            || context.Principal.FindFirstValue(GatehouseClaims.OrganizationId) != admin.OrganizationId.ToString())
-        {
-            context.ReplacePrincipal(Principal(admin));
-            context.ShouldRenew = true;
-        }
     }
 }
 

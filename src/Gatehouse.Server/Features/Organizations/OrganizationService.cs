@@ -42,12 +42,8 @@ internal sealed class OrganizationService(
             return v.ToError();
         }
 
+        // A new organization has no administrators yet, so its owner's email is free whoever else uses it.
         var email = Admin.Normalize(ownerEmail!);
-        if (await db.Admins.IgnoreQueryFilters().AnyAsync(a => a.Email == email, ct))
-        {
-            return new ApiError.Conflict("An administrator with this email already exists.");
-        }
-
         var now = clock.GetUtcNow();
         var organization = new Organization { Name = name!.Trim(), CreatedAt = now };
         var owner = new Admin
@@ -113,6 +109,8 @@ internal sealed class OrganizationService(
         }
 
         await db.SaveChangesAsync(ct);
+        // The console's header shows the name it read with the session.
+        accounts.ForgetCachedSessions(organization.Id);
         return organization.ToDto();
     }
 

@@ -64,16 +64,32 @@ public sealed class AdminTests(GatehouseApp app) : IClassFixture<GatehouseApp>
     }
 
     [Fact]
-    public async Task Create_EmailOfAnAdminInAnotherOrganization_Is409AndAddsNobody()
+    public async Task Create_EmailOfAnAdminInAnotherOrganization_Is201AndBothSignIn()
     {
         var org = await app.NewOrganizationAsync();
         var other = await app.NewOrganizationAsync();
 
         var response = await org.Owner.PostAsJsonAsync("/api/v1/admins",
-            new { email = other.OwnerEmail.ToUpperInvariant(), password = Password, role = "viewer" });
+            new { email = other.OwnerEmail.ToUpperInvariant(), password = "Their-other-password-1", role = "viewer" });
+
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        using var here = await app.SignInAsync(other.OwnerEmail, "Their-other-password-1");
+        Assert.Equal(org.Id, (await here.GetOkJsonAsync("/api/v1/organization")).Text("id"));
+        using var there = await app.SignInAsync(other.OwnerEmail, Password);
+        Assert.Equal(other.Id, (await there.GetOkJsonAsync("/api/v1/organization")).Text("id"));
+    }
+
+    [Fact]
+    public async Task Create_SameEmailTwiceInOneOrganization_Is409AndAddsNobody()
+    {
+        var org = await app.NewOrganizationAsync();
+        var email = NewEmail();
+        await (await org.Owner.PostAsJsonAsync("/api/v1/admins", new { email, password = Password, role = "viewer" })).AssertStatusAsync(HttpStatusCode.Created);
+
+        var response = await org.Owner.PostAsJsonAsync("/api/v1/admins", new { email = email.ToUpperInvariant(), password = Password, role = "admin" });
 
         await response.AssertStatusAsync(HttpStatusCode.Conflict);
-        Assert.Equal(1, (await org.Owner.GetOkJsonAsync("/api/v1/admins")).GetProperty("total").GetInt32());
+        Assert.Equal(2, (await org.Owner.GetOkJsonAsync("/api/v1/admins")).GetProperty("total").GetInt32());
     }
 
     [Fact]

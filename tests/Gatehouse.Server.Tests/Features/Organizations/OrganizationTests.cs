@@ -40,16 +40,18 @@ public sealed class OrganizationTests(GatehouseApp app) : IClassFixture<Gatehous
     }
 
     [Fact]
-    public async Task Create_OwnerEmailAlreadyUsed_Is409AndCreatesNothing()
+    public async Task Create_OwnerEmailOfAnotherOrganizationsOwner_IsCreatedAndEachPasswordSignsInToItsOwn()
     {
         var existing = await app.NewOrganizationAsync();
         using var root = await app.SystemAdminAsync();
 
-        var response = await root.PostAsJsonAsync("/api/v1/organizations", new { name = "Duplicate", ownerEmail = existing.OwnerEmail, ownerPassword = "Another-password-1" });
+        var response = await root.PostAsJsonAsync("/api/v1/organizations", new { name = "Second", ownerEmail = existing.OwnerEmail, ownerPassword = "Another-password-1" });
 
-        await response.AssertStatusAsync(HttpStatusCode.Conflict);
-        await (await app.Anonymous().PostAsJsonAsync("/api/v1/auth/token", new { email = existing.OwnerEmail, password = "Another-password-1" }))
-            .AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        using var second = await app.SignInAsync(existing.OwnerEmail, "Another-password-1");
+        Assert.Equal("Second", (await second.GetOkJsonAsync("/api/v1/organization")).Text("name"));
+        using var first = await app.SignInAsync(existing.OwnerEmail, GatehouseApp.OwnerPassword);
+        Assert.Equal(existing.Id, (await first.GetOkJsonAsync("/api/v1/organization")).Text("id"));
     }
 
     [Fact]

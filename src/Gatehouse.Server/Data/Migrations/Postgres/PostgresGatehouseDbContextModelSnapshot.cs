@@ -109,15 +109,15 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email")
-                        .IsUnique();
-
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Email", "OrganizationId")
+                        .IsUnique();
 
                     b.ToTable("Admins");
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -126,16 +126,32 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<Guid>("AdminId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 
@@ -144,7 +160,7 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
-                    b.ToTable("ApiSessions");
+                    b.ToTable("AdminSessions");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Audit.AuditEntry", b =>
@@ -862,7 +878,7 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Accounts.Admin", null)
                         .WithMany()

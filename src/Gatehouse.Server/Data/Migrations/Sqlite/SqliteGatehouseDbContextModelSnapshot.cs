@@ -103,15 +103,15 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email")
-                        .IsUnique();
-
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Email", "OrganizationId")
+                        .IsUnique();
 
                     b.ToTable("Admins");
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -120,16 +120,32 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.Property<Guid>("AdminId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -138,7 +154,7 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
-                    b.ToTable("ApiSessions");
+                    b.ToTable("AdminSessions");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Audit.AuditEntry", b =>
@@ -856,7 +872,7 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Accounts.Admin", null)
                         .WithMany()

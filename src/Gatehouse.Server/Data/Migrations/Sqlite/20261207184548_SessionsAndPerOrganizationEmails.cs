@@ -1,0 +1,113 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Gatehouse.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class SessionsAndPerOrganizationEmails : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "ApiSessions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Admins_Email",
+                table: "Admins");
+
+            migrationBuilder.CreateTable(
+                name: "AdminSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    AdminId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClientAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    UserAgent = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AdminSessions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AdminSessions_Admins_AdminId",
+                        column: x => x.AdminId,
+                        principalTable: "Admins",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Admins_Email_OrganizationId",
+                table: "Admins",
+                columns: new[] { "Email", "OrganizationId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AdminSessions_AdminId",
+                table: "AdminSessions",
+                column: "AdminId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AdminSessions_TokenHash",
+                table: "AdminSessions",
+                column: "TokenHash",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AdminSessions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Admins_Email_OrganizationId",
+                table: "Admins");
+
+            migrationBuilder.CreateTable(
+                name: "ApiSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AdminId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiSessions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiSessions_Admins_AdminId",
+                        column: x => x.AdminId,
+                        principalTable: "Admins",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Admins_Email",
+                table: "Admins",
+                column: "Email",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiSessions_AdminId",
+                table: "ApiSessions",
+                column: "AdminId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiSessions_TokenHash",
+                table: "ApiSessions",
+                column: "TokenHash",
+                unique: true);
+        }
+    }
+}
