@@ -14,6 +14,7 @@ internal static class DeviceRegistration
         services.AddScoped<DeviceService>();
         services.AddScoped<DeviceClaimService>();
         services.AddScoped<RemoteUnlockService>();
+        services.AddSingleton<UnlockConfirmations>();
         services.AddScoped<EnrollmentService>();
         services.AddSingleton<EnrollmentSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentSweeper>());
