@@ -38,6 +38,18 @@ internal sealed class RemoteUnlockCommand : ITenantOwned
 
     public CredentialType? CredentialType { get; set; }
 
+    /// <summary>
+    /// The expiry the device was given: past it (by its own clock) the device refuses the command, and the server
+    /// no longer counts an answer to it. Rows are pruned <see cref="DeviceOptions.MaxEventAge"/> after it.
+    /// </summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>
+    /// When the server stopped waiting for the answer and told the person the door did not answer; an answer that
+    /// comes after it is not counted (it is logged). Null while the server waits, or once answered in time.
+    /// </summary>
+    public DateTimeOffset? ExpiredAt { get; set; }
+
     /// <summary>When the device answered; null while it has not.</summary>
     public DateTimeOffset? AnsweredAt { get; set; }
 
@@ -73,6 +85,7 @@ internal sealed class RemoteUnlockCommandConfiguration : IEntityTypeConfiguratio
         builder.Property(c => c.CredentialType).HasConversion<string>().HasMaxLength(20);
         builder.HasIndex(c => c.OrganizationId);
         builder.HasIndex(c => c.DeviceId);
+        builder.HasIndex(c => c.ExpiresAt);
         builder.HasOne<Device>().WithMany().HasForeignKey(c => c.DeviceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

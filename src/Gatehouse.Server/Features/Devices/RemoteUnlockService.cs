@@ -99,7 +99,10 @@ internal sealed partial class RemoteUnlockService(
             return new ApiError.Conflict($"The device “{device.Name}” that controls “{doorName}” is offline, so the door cannot be unlocked remotely.");
         }
 
-        var command = new UnlockCommand(Guid.CreateVersion7(), now, doorId);
+        // Past this the server no longer waits, so the device must not open the door either (a command the broker
+        // kept through an outage would otherwise open it long after the person was told it did not answer).
+        var expiresAt = now + options.Value.UnlockConfirmationTimeout + options.Value.UnlockExpiryMargin;
+        var command = new UnlockCommand(Guid.CreateVersion7(), now, doorId, expiresAt);
         var record = new RemoteUnlockCommand
         {
             Id = command.Id,
@@ -108,6 +111,7 @@ internal sealed partial class RemoteUnlockService(
             DoorId = doorId,
             DoorName = doorName,
             IssuedAt = now,
+            ExpiresAt = expiresAt,
             Source = source,
             UserId = holder?.UserId,
             UserName = holder?.UserName,

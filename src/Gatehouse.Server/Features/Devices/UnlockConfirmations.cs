@@ -17,29 +17,52 @@ internal enum UnlockAnswer
     NoAnswer = 3,
 }
 
+/// <summary>What became of a device's answer to a command.</summary>
+internal enum RecordedAnswer
+{
+    /// <summary>It answered an unlock command the server was still waiting for: it counts.</summary>
+    Counted = 1,
+
+    /// <summary>It answered an unlock command after the server gave up on it (or after its expiry): not counted.</summary>
+    TooLate = 2,
+
+    /// <summary>No unanswered unlock command of that device has that ID (another command, or answered already).</summary>
+    NotAWaitingUnlock = 3,
+}
+
 /// <summary>
 /// Waits for devices' answers to unlock commands. The answer is written to the command's row by whichever
 /// server's gateway receives it (<see cref="RecordAsync"/>), so the waiting request reads it from the store;
-/// a local wake-up only saves it the next poll when the same process took the answer.
+/// a local wake-up only saves it the next poll when the same process took the answer. When the wait ends
+/// without an answer the row is marked expired in the same store, so an answer and the give-up cannot both win.
 /// </summary>
-internal sealed class UnlockConfirmations
+internal sealed class UnlockConfirmations(TimeProvider clock)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiting = new();
 
-    /// <summary>Stores a device's answer to a command sent to it; false when there is no such unanswered command.</summary>
-    public async Task<bool> RecordAsync(GatehouseDbContext db, Guid deviceId, Guid commandId, bool succeeded, DateTimeOffset at, CancellationToken ct)
+    /// <summary>
+    /// Stores a device's answer to an unlock command sent to it, unless the server has stopped waiting for it
+    /// (or, should the waiting server have gone, its expiry has passed).
+    /// </summary>
+    public async Task<RecordedAnswer> RecordAsync(GatehouseDbContext db, Guid deviceId, Guid commandId, bool succeeded, DateTimeOffset at, CancellationToken ct)
     {
         var answered = await db.RemoteUnlockCommands
-            .Where(c => c.Id == commandId && c.DeviceId == deviceId && c.AnsweredAt == null)
+            .Where(c => c.Id == commandId && c.DeviceId == deviceId && c.AnsweredAt == null && c.ExpiredAt == null && c.ExpiresAt >= at)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.AnsweredAt, at).SetProperty(c => c.Succeeded, succeeded), ct);
         if (_waiting.TryGetValue(commandId, out var waiter))
         {
             waiter.TrySetResult();
         }
 
-        return answered == 1;
+        if (answered == 1)
+        {
+            return RecordedAnswer.Counted;
+        }
+
+        var late = await db.RemoteUnlockCommands.AnyAsync(c => c.Id == commandId && c.DeviceId == deviceId && c.AnsweredAt == null, ct);
+        return late ? RecordedAnswer.TooLate : RecordedAnswer.NotAWaitingUnlock;
     }
 
     /// <summary>Call before sending the command, so an answer that comes at once is not missed.</summary>
@@ -68,7 +91,17 @@ internal sealed class UnlockConfirmations
 
                 if (deadline.IsCancellationRequested)
                 {
-                    return UnlockAnswer.NoAnswer;
+                    // Giving up: from now on an answer does not count. Only one of this and RecordAsync's update can
+                    // match the unanswered row; when the answer won, the next read returns it.
+                    var gaveUp = await db.RemoteUnlockCommands
+                        .Where(c => c.Id == commandId && c.AnsweredAt == null && c.ExpiredAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(c => c.ExpiredAt, clock.GetUtcNow()), ct);
+                    if (gaveUp == 1 || !await db.RemoteUnlockCommands.AnyAsync(c => c.Id == commandId && c.AnsweredAt != null, ct))
+                    {
+                        return UnlockAnswer.NoAnswer;
+                    }
+
+                    continue;
                 }
 
                 try

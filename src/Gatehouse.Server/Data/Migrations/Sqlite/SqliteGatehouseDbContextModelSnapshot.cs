@@ -453,6 +453,12 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
 
@@ -477,6 +483,8 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("DeviceId");
+
+                    b.HasIndex("ExpiresAt");
 
                     b.HasIndex("OrganizationId");
 

@@ -106,8 +106,11 @@ internal sealed partial class DeviceMessageProcessor(
                     var error = done.Error is null ? null : Shorten(done.Error);
                     LogCommandDone(logger, message.DeviceId, done.CommandId, done.Succeeded, error);
 
-                    // An unlock is "unlocked" only once its device says so (the request waiting for it reads this).
-                    await confirmations.RecordAsync(db, message.DeviceId, done.CommandId, done.Succeeded, clock.GetUtcNow(), ct);
+                    // An unlock is "unlocked" only once its device says so in time (the request waiting for it reads this).
+                    if (await confirmations.RecordAsync(db, message.DeviceId, done.CommandId, done.Succeeded, clock.GetUtcNow(), ct) == RecordedAnswer.TooLate)
+                    {
+                        LogLateUnlockAnswer(logger, message.DeviceId, done.CommandId, done.Succeeded, Shorten(done.Reason, 40));
+                    }
                 }
 
                 break;
@@ -350,6 +353,9 @@ internal sealed partial class DeviceMessageProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} finished command {CommandId} (succeeded: {Succeeded}) {Error}")]
     private static partial void LogCommandDone(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} answered unlock command {CommandId} after the server stopped waiting (succeeded: {Succeeded}, reason: {Reason}); the request was told the door did not answer, and the answer is not counted")]
+    private static partial void LogLateUnlockAnswer(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused event {EventId} of device {DeviceId}: {Reason}; acknowledged so it is not sent again")]
     private static partial void LogInvalidEvent(ILogger logger, Guid deviceId, Guid eventId, string reason);

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Gateway;
+using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Infrastructure;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -639,7 +641,71 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
         Assert.True(app.Logs.Contains(LogLevel.Warning, $"Refused the MQTT connection of {device.Id}: its keep-alive is 0 s"));
     }
 
+    [Fact]
+    public async Task Unlock_DoneAfterTheServerGaveUp_NotCountedTheCommandStaysExpired()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        device.ConfirmsUnlocks = false;
+        await device.ConnectAndSyncAsync();
+        await WaitOnlineAsync(device, true);
+
+        var answer = await (await scene.Org.Owner.PostAsync($"/api/v1/doors/{scene.DoorId}/unlock", null)).JsonAsync(HttpStatusCode.Accepted);
+
+        Assert.Equal("doorDidNotAnswer", answer.Str("outcome"));
+        var command = Assert.Single(device.Commands.OfType<UnlockCommand>());
+        Assert.Equal(command.IssuedAt + TimeSpan.FromSeconds(2) + new DeviceOptions().UnlockExpiryMargin, command.ExpiresAt);
+
+        // An agent that ignores expiresAt (older than the field, or its clock behind) opens the door after all and says so.
+        await device.PublishReplyAsync(new CommandDoneReply(command.Id, app.Clock.GetUtcNow(), true));
+        await app.Logs.WaitForAsync(LogLevel.Warning, $"Device {device.Id} answered unlock command {command.Id} after the server stopped waiting (succeeded: True");
+
+        var record = await InStoreAsync(device.OrganizationId, db => db.RemoteUnlockCommands.AsNoTracking().SingleAsync(c => c.Id == command.Id));
+        Assert.Equal((null, false), (record.AnsweredAt, record.Succeeded));
+        Assert.NotNull(record.ExpiredAt);
+        Assert.Equal(0, await scene.Org.Owner.TotalAsync($"/api/v1/events?doorId={scene.DoorId}"));
+    }
+
+    [Fact]
+    public async Task UnlockCommands_ExpiredLongerThanTheEventHorizon_Pruned()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var now = app.Clock.GetUtcNow();
+        RemoteUnlockCommand Sent(TimeSpan ago) => new()
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = device.OrganizationId,
+            DeviceId = device.Id,
+            DoorId = Guid.Parse(scene.DoorId),
+            DoorName = "Door",
+            IssuedAt = now - ago,
+            ExpiresAt = now - ago + TimeSpan.FromSeconds(7),
+            Source = AccessEventSource.RemoteUnlock,
+        };
+        var old = Sent(TimeSpan.FromDays(31));
+        var recent = Sent(TimeSpan.FromDays(29));
+        await InStoreAsync(device.OrganizationId, db =>
+        {
+            db.RemoteUnlockCommands.AddRange(old, recent);
+            return db.SaveChangesAsync();
+        });
+
+        app.Clock.Advance(UnlockCommandPruner.Period);
+
+        await TestDevice.WaitUntilAsync(
+            () => InStoreAsync(device.OrganizationId, async db => !await db.RemoteUnlockCommands.AnyAsync(c => c.Id == old.Id)), "the old command's record deleted");
+        Assert.True(await InStoreAsync(device.OrganizationId, db => db.RemoteUnlockCommands.AnyAsync(c => c.Id == recent.Id)));
+    }
+
     private DeviceGateway Gateway => app.Services.GetRequiredService<DeviceGateway>();
+
+    private async Task<T> InStoreAsync<T>(Guid organizationId, Func<GatehouseDbContext, Task<T>> work)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
+        return await work(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>());
+    }
 
     private static T? Head<T>(IReadOnlyList<T> list)
         where T : class => list.Count > 0 ? list[0] : null;
