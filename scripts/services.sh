@@ -96,6 +96,7 @@ plugin $plugin
 plugin_opt_config_file $dir/dynamic-security.json
 max_queued_messages 200000
 max_inflight_messages 100
+max_packet_size 4194304
 persistence false
 log_dest file $dir/mosquitto.log
 CONF

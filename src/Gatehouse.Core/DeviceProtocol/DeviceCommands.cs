@@ -10,8 +10,13 @@ namespace Gatehouse.Core.DeviceProtocol;
 [JsonDerivedType(typeof(EnrollmentOutcomeCommand), "enrollmentOutcome")]
 public abstract record DeviceCommand(Guid Id, DateTimeOffset IssuedAt);
 
-/// <summary>Open a door's lock relay for its configured time (a remote unlock).</summary>
-public sealed record UnlockCommand(Guid Id, DateTimeOffset IssuedAt, Guid DoorId) : DeviceCommand(Id, IssuedAt);
+/// <summary>
+/// Open a door's lock relay for its configured time (a remote unlock). A device refuses the command once its
+/// own clock is past <see cref="ExpiresAt"/> (the server has stopped waiting for it by then), answering
+/// <see cref="CommandDoneReply"/> with <see cref="CommandDoneReply.ExpiredReason"/>. Null (a server older than
+/// the field): no expiry.
+/// </summary>
+public sealed record UnlockCommand(Guid Id, DateTimeOffset IssuedAt, Guid DoorId, DateTimeOffset? ExpiresAt = null) : DeviceCommand(Id, IssuedAt);
 
 /// <summary>What an enrollment at a device captures.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<EnrollmentKind>))]
@@ -45,9 +50,19 @@ public sealed record EnrollmentOutcomeCommand(Guid Id, DateTimeOffset IssuedAt, 
 [JsonDerivedType(typeof(EnrollmentCapturedReply), "enrollmentCaptured")]
 public abstract record DeviceReply(Guid CommandId, DateTimeOffset At);
 
-/// <summary>A command was carried out (<see cref="Succeeded"/>) or could not be (<see cref="Error"/> says why).</summary>
-public sealed record CommandDoneReply(Guid CommandId, DateTimeOffset At, bool Succeeded, string? Error = null)
-    : DeviceReply(CommandId, At);
+/// <summary>
+/// A command was carried out (<see cref="Succeeded"/>) or could not be: <see cref="Error"/> says why in words,
+/// <see cref="Reason"/> (when the device gives one) as a name the server can act on.
+/// </summary>
+public sealed record CommandDoneReply(Guid CommandId, DateTimeOffset At, bool Succeeded, string? Error = null, string? Reason = null)
+    : DeviceReply(CommandId, At)
+{
+    /// <summary>The command arrived after its <c>expiresAt</c> (by the device's clock) and was not carried out.</summary>
+    public const string ExpiredReason = "expired";
+
+    /// <summary>The command names a door the device does not control.</summary>
+    public const string UnknownDoorReason = "unknownDoor";
+}
 
 /// <summary>
 /// What an enrollment captured: <see cref="Card"/> is the canonical card identity read at the reader

@@ -11,7 +11,8 @@ public sealed record DeviceStatus(
     long SyncVersion = 0,
     IReadOnlyList<DoorState>? Doors = null,
     int QueuedEvents = 0,
-    long DroppedEvents = 0);
+    long DroppedEvents = 0,
+    int? HeartbeatSeconds = null);
 
 /// <summary>The lock of one door of a device.</summary>
 public sealed record DoorState(Guid DoorId, bool Unlocked);

@@ -20,6 +20,13 @@ internal sealed class ConnectionOptions
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// How often the device publishes its status even when nothing changed. It declares this in the status, and
+    /// the server counts the device offline after three missed heartbeats, also when no last will reaches it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How long the broker keeps the device's session (its subscriptions and the QoS 1 messages for it) while
     /// the device is away; past it the device catches up with a snapshot.
     /// </summary>

@@ -4,16 +4,24 @@ using Gatehouse.Device.Door;
 using Gatehouse.Device.Events;
 using Gatehouse.Device.Sync;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Device.Mqtt;
 
 /// <summary>
 /// Publishes the device's retained <see cref="DeviceStatus"/> when it connects and whenever the status
 /// changes: at once for the sync version and the locks, within a second for the event counts (a burst of
-/// taps makes one status, not one each).
+/// taps makes one status, not one each); and at least once per heartbeat while connected, so the server knows
+/// the device is alive even when no last will reaches it.
 /// </summary>
 internal sealed class StatusReporter(
-    BrokerConnection connection, DeviceStatusSource status, AccessEngine engine, LockControl locks, EventQueue events, TimeProvider clock)
+    BrokerConnection connection,
+    DeviceStatusSource status,
+    AccessEngine engine,
+    LockControl locks,
+    EventQueue events,
+    IOptions<ConnectionOptions> options,
+    TimeProvider clock)
     : BackgroundService
 {
     private static readonly TimeSpan CountsDelay = TimeSpan.FromSeconds(1);
@@ -45,7 +53,7 @@ internal sealed class StatusReporter(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _changed.WaitAsync(Timeout.InfiniteTimeSpan, clock, stoppingToken);
+                await _changed.WaitAsync(options.Value.Heartbeat, clock, stoppingToken);
                 // Only counts changed: let a burst settle; an urgent change cuts the wait short.
                 var deadline = clock.GetUtcNow() + CountsDelay;
                 for (var left = CountsDelay; !_urgent && left > TimeSpan.Zero; left = deadline - clock.GetUtcNow())

@@ -49,6 +49,8 @@ internal abstract partial class GatehouseDbContext
 
     public DbSet<DeviceState> DeviceStates => Set<DeviceState>();
 
+    public DbSet<RemoteUnlockCommand> RemoteUnlockCommands => Set<RemoteUnlockCommand>();
+
     public DbSet<Enrollment> Enrollments => Set<Enrollment>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -174,4 +174,33 @@ public sealed class DoorControllerTests : IDisposable
         Assert.False(reply.Succeeded);
         Assert.Equal(0, _rig.Events.Count);
     }
+
+    [Fact]
+    public void RemoteUnlock_ArrivesAfterItsExpiry_RefusedAsExpiredAndTheDoorStaysShut()
+    {
+        var command = new UnlockCommand(Guid.CreateVersion7(), DeviceRig.Start, BackDoor, DeviceRig.Start.AddSeconds(10));
+        var (ledBefore, promptBefore) = (_rig.Led.Color, _rig.Speaker.Prompt);
+
+        // Held by the broker through an outage: it arrives long after the server stopped waiting.
+        _rig.Clock.Advance(TimeSpan.FromHours(2));
+        _rig.Commands.Handle(command);
+
+        Assert.False(_rig.Relay.IsOpen(BackDoor));
+        Assert.Equal((ledBefore, promptBefore), (_rig.Led.Color, _rig.Speaker.Prompt));
+        Assert.Equal(0, _rig.Events.Count);
+        var reply = Assert.IsType<CommandDoneReply>(Assert.Single(_rig.Outbox.Sent));
+        Assert.Equal((command.Id, false, CommandDoneReply.ExpiredReason), (reply.CommandId, reply.Succeeded, reply.Reason));
+    }
+
+    [Fact]
+    public void RemoteUnlock_BeforeItsExpiry_OpensTheDoor()
+    {
+        var command = new UnlockCommand(Guid.CreateVersion7(), DeviceRig.Start, BackDoor, DeviceRig.Start.AddSeconds(10));
+
+        _rig.Clock.Advance(TimeSpan.FromSeconds(9));
+        _rig.Commands.Handle(command);
+
+        Assert.True(_rig.Relay.IsOpen(BackDoor));
+        Assert.True(Assert.IsType<CommandDoneReply>(Assert.Single(_rig.Outbox.Sent)).Succeeded);
+    }
 }

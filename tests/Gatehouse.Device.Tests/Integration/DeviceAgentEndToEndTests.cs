@@ -76,6 +76,14 @@ public sealed class DeviceAgentEndToEndTests(DeviceTestbed testbed) : IClassFixt
         var response = await door.Owner.PostAsync($"/api/v1/doors/{door.DoorId}/unlock", null);
 
         await DeviceTestbed.Expect(response, HttpStatusCode.Accepted);
+
+        // The agent confirms the unlock once it has operated the relay, within the server's wait.
+        using (var accepted = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("unlocked", accepted.RootElement.GetProperty("outcome").GetString());
+            Assert.True(accepted.RootElement.GetProperty("confirmed").GetBoolean());
+        }
+
         await door.Agent.WaitForStateAsync(s => s.GetProperty("lock").GetString() == "unlocked", "unlocked");
         await door.Agent.WaitForStateAsync(s => s.GetProperty("lock").GetString() == "locked", "locked again after the unlock time");
 

@@ -21,7 +21,7 @@ public sealed class MessageDispatcherTests : IDisposable
     public MessageDispatcherTests()
     {
         _connection = new BrokerConnection(
-            _identity, new DeviceStatusSource(_rig.Engine, _rig.Locks, _rig.Events, _rig.Clock), Options.Create(new ConnectionOptions()), _rig.Clock,
+            _identity, new DeviceStatusSource(_rig.Engine, _rig.Locks, _rig.Events, Options.Create(new ConnectionOptions()), _rig.Clock), Options.Create(new ConnectionOptions()), _rig.Clock,
             NullLogger<BrokerConnection>.Instance);
         _dispatcher = new MessageDispatcher(_connection, _identity, _rig.Sync, _rig.Events, _rig.Commands, _rig.Outbox, _rig.Clock, NullLogger<MessageDispatcher>.Instance);
     }

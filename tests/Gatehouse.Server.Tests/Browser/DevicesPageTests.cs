@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Tests.Features;
+using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -48,6 +50,27 @@ public sealed partial class DevicesPageTests(ConsoleApp app) : IClassFixture<Con
         await Expect(row).ToContainTextAsync("Not claimed");
         await Expect(row).ToContainTextAsync(world.DoorName);
         await browser.ScreenshotAsync("devices");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task DevicePage_DeviceSentAnEventOfAnotherDoor_ShowsOneRefusedEvent()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        await using var device = await TestDevice.CreateAsync(app, org.Id, [world.DoorId], "Side reader");
+        await device.ConnectAndSyncAsync();
+        var notItsDoor = new DeviceEvent(Guid.CreateVersion7(), app.Clock.GetUtcNow(), Guid.NewGuid(), "card", false, "unknownCredential");
+        await device.PublishEventsAsync(notItsDoor);
+        await TestDevice.WaitForAsync(() => device.Acks.FirstOrDefault(a => a.Ids.Contains(notItsDoor.Id)), "the ack of the refused event");
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/devices/{device.Id}");
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Side reader", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator("dt:has-text('Refused events') + dd")).ToHaveTextAsync("1");
+        await browser.ScreenshotAsync("device-refused-events");
         browser.AssertNoProblems();
     }
 

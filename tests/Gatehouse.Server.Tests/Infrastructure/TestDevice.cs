@@ -55,6 +55,15 @@ public sealed class TestDevice : IAsyncDisposable
     /// <summary>Where its last will goes, when not to its own status topic.</summary>
     public string? WillTopic { get; set; }
 
+    /// <summary>False: it connects without a last will (a device that can vanish without a word).</summary>
+    public bool HasWill { get; set; } = true;
+
+    /// <summary>
+    /// True (as a working device does): it answers every unlock command with <c>done {succeeded: true}</c>, as
+    /// if it had operated the lock. False: it never answers, like a door that is gone.
+    /// </summary>
+    public bool ConfirmsUnlocks { get; set; } = true;
+
     /// <summary>Connects over TLS, trusting exactly this certificate.</summary>
     public X509Certificate2? TlsCertificate { get; set; }
 
@@ -135,11 +144,15 @@ public sealed class TestDevice : IAsyncDisposable
             .WithCredentials(Id.ToString("D"), password ?? Password)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(true)
-            .WithWillTopic(WillTopic ?? Topic(DeviceTopics.Status))
-            .WithWillPayload(will)
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTimeout(TimeSpan.FromSeconds(10));
+        if (HasWill)
+        {
+            builder.WithWillTopic(WillTopic ?? Topic(DeviceTopics.Status))
+                .WithWillPayload(will)
+                .WithWillRetain(true)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
         if (TlsCertificate is { } trusted)
         {
             builder.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e => e.Certificate?.GetRawCertData().AsSpan().SequenceEqual(trusted.RawData) == true));
@@ -195,11 +208,16 @@ public sealed class TestDevice : IAsyncDisposable
 
     /// <summary>Publishes its status (retained, as a device does).</summary>
     public Task<MqttClientPublishReasonCode> PublishStatusAsync(
-        long syncVersion, bool online = true, string softwareVersion = "test-1.0", IReadOnlyList<DoorState>? doors = null, int queuedEvents = 0) =>
+        long syncVersion,
+        bool online = true,
+        string softwareVersion = "test-1.0",
+        IReadOnlyList<DoorState>? doors = null,
+        int queuedEvents = 0,
+        int? heartbeatSeconds = null) =>
         PublishRawAsync(
             Topic(DeviceTopics.Status),
             JsonSerializer.SerializeToUtf8Bytes(
-                new DeviceStatus(online, _app.Clock.GetUtcNow(), softwareVersion, syncVersion, doors, queuedEvents),
+                new DeviceStatus(online, _app.Clock.GetUtcNow(), softwareVersion, syncVersion, doors, queuedEvents, HeartbeatSeconds: heartbeatSeconds),
                 DeviceProtocolJson.Default.DeviceStatus),
             retain: true);
 
@@ -349,7 +367,13 @@ public sealed class TestDevice : IAsyncDisposable
             }
             else if (topic == Topic(DeviceTopics.Commands))
             {
-                _commands.Enqueue(JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.DeviceCommand)!);
+                var command = JsonSerializer.Deserialize(payload, DeviceProtocolJson.Default.DeviceCommand)!;
+                _commands.Enqueue(command);
+                if (command is UnlockCommand && ConfirmsUnlocks)
+                {
+                    // Not from inside the client's receive handler, which must return before the client publishes.
+                    _ = Task.Run(() => PublishReplyAsync(new CommandDoneReply(command.Id, _app.Clock.GetUtcNow(), true)));
+                }
             }
 
             return Task.CompletedTask;

@@ -31,7 +31,8 @@ internal sealed record CloudKeyUnlocked(bool Unlocked, Guid DoorId, string DoorN
 
 /// <summary>
 /// Why a Cloud Key did not open a door, as the public endpoint answers it: <c>403 {reason}</c>, or
-/// <c>423</c> once locked, or <c>409</c> when the door's device cannot be reached.
+/// <c>423</c> once locked, <c>409 deviceUnavailable</c> when the door's device cannot be reached or refuses,
+/// or <c>504 doorDidNotAnswer</c> when it does not confirm the unlock in time.
 /// </summary>
 internal sealed record CloudKeyRefusal(int Status, string Reason, string Detail, int? AttemptsLeft = null);
 
@@ -182,29 +183,40 @@ internal sealed partial class CloudKeyAccess(
             return Refused(await RefuseAsync(lost.Reason, lost.Refusal));
         }
 
-        var sent = await unlocks.SendUnlockAsync(door.Id, door.Name, ct);
+        var holder = new UnlockHolder(key.UserId, userName, key.Id, CredentialType.CloudKey);
+        var sent = await unlocks.SendUnlockAsync(door.Id, door.Name, AccessEventSource.CloudKey, holder, ct);
         if (sent.Error is { } error)
         {
-            if (key.OneTimeUse)
-            {
-                await db.Credentials.OfType<CloudKeyCredential>().Where(k => k.Id == key.Id && k.UsedAt == now)
-                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.UsedAt, (DateTimeOffset?)null), ct);
-            }
-
+            await GiveBackAsync(key, now, ct);
             var detail = error is ApiError.Conflict c ? c.Detail : "The door could not be unlocked. Try again.";
             LogRefused(logger, key.Id, doorId, "deviceUnavailable");
             return Refused(new CloudKeyRefusal(409, "deviceUnavailable", detail));
         }
 
-        var (device, command) = sent.Value!;
-        var accessEvent = RemoteUnlockService.UnlockEvent(command, door.Name, device.Id, AccessEventSource.CloudKey);
-        accessEvent.UserId = key.UserId;
-        accessEvent.UserName = userName;
-        accessEvent.CredentialId = key.Id;
-        accessEvent.CredentialType = CredentialType.CloudKey;
-        await events.AppendAsync(accessEvent, ct);
+        // "Unlocked" only once the device says it operated the lock; otherwise the key is not spent.
+        var outcome = await unlocks.ConfirmAsync(sent.Value!, ct);
+        var (device, command, _) = sent.Value!;
+        if (outcome != UnlockOutcome.Unlocked)
+        {
+            await GiveBackAsync(key, now, ct);
+            LogNotConfirmed(logger, key.Id, door.Id, device.Id, command.Id, outcome);
+            return Refused(outcome == UnlockOutcome.Refused
+                ? new CloudKeyRefusal(409, "deviceUnavailable", $"The device at “{door.Name}” could not unlock it. Try again.")
+                : new CloudKeyRefusal(504, "doorDidNotAnswer", $"“{door.Name}” did not answer, so it may not have opened. Try again."));
+        }
+
         LogUnlocked(logger, key.Id, door.Id, device.Id, command.Id);
-        return new CloudKeyUnlocked(true, door.Id, door.Name, accessEvent.Id);
+        return new CloudKeyUnlocked(true, door.Id, door.Name, command.Id);
+    }
+
+    /// <summary>Un-spends a one-time key this request spent (at <paramref name="spentAt"/>): the door did not open.</summary>
+    private async Task GiveBackAsync(CloudKeyCredential key, DateTimeOffset spentAt, CancellationToken ct)
+    {
+        if (key.OneTimeUse)
+        {
+            await db.Credentials.OfType<CloudKeyCredential>().Where(k => k.Id == key.Id && k.UsedAt == spentAt)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.UsedAt, (DateTimeOffset?)null), ct);
+        }
     }
 
     private static CloudKeyRefusal Locked => new(423, "locked",
@@ -323,6 +335,9 @@ internal sealed partial class CloudKeyAccess(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cloud Key {CredentialId} opened door {DoorId} through device {DeviceId} (command {CommandId})")]
     private static partial void LogUnlocked(ILogger logger, Guid credentialId, Guid doorId, Guid deviceId, Guid commandId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cloud Key {CredentialId}: door {DoorId} was sent command {CommandId} through device {DeviceId} but did not confirm it ({Outcome})")]
+    private static partial void LogNotConfirmed(ILogger logger, Guid credentialId, Guid doorId, Guid deviceId, Guid commandId, UnlockOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cloud Key {CredentialId} did not open door {DoorId}: {Reason}")]
     private static partial void LogRefused(ILogger logger, Guid credentialId, Guid doorId, string reason);

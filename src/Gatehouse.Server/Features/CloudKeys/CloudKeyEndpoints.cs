@@ -106,6 +106,7 @@ internal static class CloudKeyEndpoints
             {
                 StatusCodes.Status423Locked => "Locked",
                 StatusCodes.Status409Conflict => "The door could not be unlocked",
+                StatusCodes.Status504GatewayTimeout => "The door did not answer",
                 _ => "Not allowed",
             },
             Detail = refusal.Detail,

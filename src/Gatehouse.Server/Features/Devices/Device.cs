@@ -96,6 +96,19 @@ internal sealed class DeviceState : ITenantOwned
     public int QueuedEvents { get; set; }
 
     public long DroppedEvents { get; set; }
+
+    /// <summary>
+    /// Until when the device counts as online without another word from it: its last status plus three of the
+    /// heartbeats it declared. Null for a device that declares none (it is then offline only by its last will or,
+    /// on the in-process broker, when its connection ends).
+    /// </summary>
+    public DateTimeOffset? OnlineUntil { get; set; }
+
+    /// <summary>Online by its last status, and not silent past its heartbeats.</summary>
+    public bool IsOnlineAt(DateTimeOffset now) => Online && (OnlineUntil is null || OnlineUntil > now);
+
+    /// <summary>Events the device sent that the server refused (malformed, or not what the device could have seen).</summary>
+    public long RejectedEvents { get; set; }
 }
 
 internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
@@ -134,6 +147,7 @@ internal sealed class DeviceStateConfiguration : IEntityTypeConfiguration<Device
         builder.HasKey(s => s.DeviceId);
         builder.Property(s => s.SoftwareVersion).HasMaxLength(50);
         builder.HasIndex(s => s.OrganizationId);
+        builder.HasIndex(s => new { s.Online, s.OnlineUntil });
         builder.HasOne<Device>().WithOne().HasForeignKey<DeviceState>(s => s.DeviceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

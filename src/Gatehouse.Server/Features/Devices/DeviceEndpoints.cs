@@ -28,7 +28,7 @@ internal static class DeviceEndpoints
 
         api.MapPost("/doors/{id:guid}/unlock", Unlock)
             .WithTags("Devices")
-            .WithSummary("Unlock a door remotely through its device: 202 once the command is sent, 409 when the device is offline.");
+            .WithSummary("Unlock a door remotely through its device: 202 once the command is sent (confirmed and outcome say whether the device confirmed it in time), 409 when the device is offline.");
     }
 
     private static async Task<Results<Ok<PagedList<DeviceDto>>, ProblemHttpResult>> List(

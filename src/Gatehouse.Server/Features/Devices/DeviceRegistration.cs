@@ -7,13 +7,15 @@ namespace Gatehouse.Server.Features.Devices;
 
 internal static class DeviceRegistration
 {
-    /// <summary>The devices' API services, the claim's rate limit and the enrollment sweeper (the gateway registers itself).</summary>
+    /// <summary>The devices' API services, the claim's rate limit, the enrollment sweeper and the unlock command pruner (the gateway registers itself).</summary>
     public static IServiceCollection AddDevices(this IServiceCollection services)
     {
         services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<DeviceService>();
         services.AddScoped<DeviceClaimService>();
         services.AddScoped<RemoteUnlockService>();
+        services.AddSingleton<UnlockConfirmations>();
+        services.AddHostedService<UnlockCommandPruner>();
         services.AddScoped<EnrollmentService>();
         services.AddSingleton<EnrollmentSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentSweeper>());

@@ -30,6 +30,7 @@ internal sealed record DeviceDto(
     IReadOnlyList<Guid> UnlockedDoorIds,
     int QueuedEvents,
     long DroppedEvents,
+    long RejectedEvents,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
@@ -56,7 +57,7 @@ internal sealed record UpdateDeviceRequest
 
 internal static class DeviceMapping
 {
-    public static DeviceDto ToDto(this Device device, DeviceState? state, string? claimCode = null) => new(
+    public static DeviceDto ToDto(this Device device, DeviceState? state, DateTimeOffset now, string? claimCode = null) => new(
         device.Id,
         device.Name,
         device.Model,
@@ -67,13 +68,14 @@ internal static class DeviceMapping
         device.ClaimedAt,
         claimCode,
         device.ClaimCodeExpiresAt,
-        state?.Online ?? false,
+        state?.IsOnlineAt(now) ?? false,
         state?.LastSeenAt,
         state?.SyncVersion ?? 0,
         state?.SoftwareVersion,
         state is null ? [] : [.. state.UnlockedDoorIds.Order()],
         state?.QueuedEvents ?? 0,
         state?.DroppedEvents ?? 0,
+        state?.RejectedEvents ?? 0,
         device.CreatedAt,
         device.UpdatedAt);
 }
@@ -95,7 +97,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
             .ToPageAsync(page, pageSize, d => d, ct);
         var states = await StatesAsync([.. devices.Items.Select(d => d.Id)], ct);
         return new PagedList<DeviceDto>(
-            [.. devices.Items.Select(d => d.ToDto(states.GetValueOrDefault(d.Id)))], devices.Page, devices.PageSize, devices.Total);
+            [.. devices.Items.Select(d => d.ToDto(states.GetValueOrDefault(d.Id), clock.GetUtcNow()))], devices.Page, devices.PageSize, devices.Total);
     }
 
     public async Task<Result<DeviceDto>> GetAsync(Guid id, CancellationToken ct)
@@ -106,7 +108,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
             return new ApiError.NotFound("The device");
         }
 
-        return device.ToDto(await db.DeviceStates.AsNoTracking().SingleOrDefaultAsync(s => s.DeviceId == id, ct));
+        return device.ToDto(await db.DeviceStates.AsNoTracking().SingleOrDefaultAsync(s => s.DeviceId == id, ct), clock.GetUtcNow());
     }
 
     /// <summary>Adds a device with a fresh claim code, which is in the answer and nowhere else.</summary>
@@ -150,7 +152,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
         }
 
         LogAdded(logger, device.Id, doorIds.Count);
-        return device.ToDto(null, code);
+        return device.ToDto(null, clock.GetUtcNow(), code);
     }
 
     public async Task<Result<DeviceDto>> UpdateAsync(Guid id, UpdateDeviceRequest request, CancellationToken ct)
@@ -202,7 +204,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
         var doorsChanged = !doorIds.Order().SequenceEqual(device.Doors.Select(d => d.DoorId).Order());
         if (name == device.Name && siteId == device.SiteId && format == device.WiegandFormat && !doorsChanged)
         {
-            return device.ToDto(await StateAsync(id, ct));
+            return device.ToDto(await StateAsync(id, ct), clock.GetUtcNow());
         }
 
         device.Name = name;
@@ -219,7 +221,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
             return raced;
         }
 
-        return device.ToDto(await StateAsync(id, ct));
+        return device.ToDto(await StateAsync(id, ct), clock.GetUtcNow());
     }
 
     /// <summary>
@@ -268,7 +270,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
         }
 
         LogClaimCodeIssued(logger, id, wasClaimed);
-        return device.ToDto(await StateAsync(id, ct), code);
+        return device.ToDto(await StateAsync(id, ct), clock.GetUtcNow(), code);
     }
 
     private static void CheckModel(Validation v, string? model, bool required)

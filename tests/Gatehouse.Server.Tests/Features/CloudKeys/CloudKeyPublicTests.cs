@@ -197,6 +197,28 @@ public sealed class CloudKeyPublicTests(CloudKeysApp app) : IClassFixture<CloudK
     }
 
     [Fact]
+    public async Task Unlock_OneTimeKeyWhenTheDoorNeverConfirms_Is504DoorDidNotAnswerAndTheKeyIsNotSpent()
+    {
+        await using var scene = await KeyScene.CreateAsync(app);
+        scene.Device!.ConfirmsUnlocks = false;
+        var key = await scene.NewKeyAsync(oneTimeUse: true);
+        var received = await app.ReceivedAsync(key.Id());
+
+        var refused = await (await app.Anonymous().UnlockAsync(received.Token, scene.DoorId, received.Pin)).JsonAsync(HttpStatusCode.GatewayTimeout);
+
+        Assert.Equal("doorDidNotAnswer", refused.Str("reason"));
+        Assert.Single(scene.Device.Commands.OfType<UnlockCommand>());
+        Assert.Equal("active", (await app.Anonymous().GetJsonAsync($"/api/v1/public/cloud-keys/{received.Token}")).Str("status"));
+        Assert.Equal(0, await scene.Owner.TotalAsync("/api/v1/events?result=granted"));
+
+        // The door answers again: the same key opens it, once.
+        scene.Device.ConfirmsUnlocks = true;
+        var unlocked = await (await app.Anonymous().UnlockAsync(received.Token, scene.DoorId, received.Pin)).JsonAsync();
+        Assert.True(unlocked.GetProperty("unlocked").GetBoolean());
+        Assert.Equal("used", (await app.Anonymous().GetJsonAsync($"/api/v1/public/cloud-keys/{received.Token}")).Str("status"));
+    }
+
+    [Fact]
     public async Task Unlock_ExpiredKey_Is403Expired()
     {
         await using var scene = await KeyScene.CreateAsync(app);

@@ -37,6 +37,7 @@ public class CloudKeysApp : GatehouseApp
     {
         builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
         builder.UseSetting("Gatehouse:Devices:ClaimAttemptsPerMinute", "10000");
+        builder.UseSetting("Gatehouse:Devices:UnlockConfirmationTimeout", "00:00:02");
         builder.UseSetting("Gatehouse:CloudKeys:PublicRequestsPerMinute", PublicRequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
     }

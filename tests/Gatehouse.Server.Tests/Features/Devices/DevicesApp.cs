@@ -13,5 +13,8 @@ public sealed class DevicesApp : GatehouseApp
     {
         builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
         builder.UseSetting("Gatehouse:Devices:ClaimAttemptsPerMinute", "10000");
+
+        // The tests of a door that never answers wait this long.
+        builder.UseSetting("Gatehouse:Devices:UnlockConfirmationTimeout", "00:00:02");
     }
 }

@@ -20,6 +20,8 @@ public sealed class RemoteUnlockTests(DevicesApp app) : IClassFixture<DevicesApp
         var accepted = await response.JsonAsync(HttpStatusCode.Accepted);
         Assert.Equal(door.Id(), accepted.Str("doorId"));
         Assert.Equal(device.Id.ToString(), accepted.Str("deviceId"));
+        Assert.True(accepted.GetProperty("confirmed").GetBoolean());
+        Assert.Equal("unlocked", accepted.Str("outcome"));
         var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<UnlockCommand>().FirstOrDefault(), "the unlock command");
         Assert.Equal(Guid.Parse(door.Id()), command.DoorId);
         Assert.Equal(accepted.Str("commandId"), command.Id.ToString());
@@ -53,6 +55,45 @@ public sealed class RemoteUnlockTests(DevicesApp app) : IClassFixture<DevicesApp
         var accessEvent = Assert.Single((await org.Owner.GetJsonAsync($"/api/v1/events?doorId={door.Id()}")).GetProperty("items").EnumerateArray());
         Assert.Equal((accepted.Str("eventId"), "remoteUnlock"), (accessEvent.Id(), accessEvent.Str("source")));
         Assert.Equal(command.Id.ToString(), accessEvent.Id());
+    }
+
+    [Fact]
+    public async Task Unlock_DeviceNeverConfirms_202DoorDidNotAnswerAndNoGrantedEventUntilTheDeviceReportsIt()
+    {
+        var org = await app.NewOrganizationAsync();
+        var door = await org.Owner.NewDoorAsync();
+        await using var device = await OnlineDeviceAsync(org, door.Id());
+        device.ConfirmsUnlocks = false;
+
+        var accepted = await (await org.Owner.PostAsync($"/api/v1/doors/{door.Id()}/unlock", null)).JsonAsync(HttpStatusCode.Accepted);
+
+        Assert.False(accepted.GetProperty("confirmed").GetBoolean());
+        Assert.Equal("doorDidNotAnswer", accepted.Str("outcome"));
+        Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/events"));
+
+        // The command reached it after all and it opened the door: its own report is the record.
+        var command = Assert.Single(device.Commands.OfType<UnlockCommand>());
+        await device.PublishEventsAsync(new DeviceEvent(command.Id, command.IssuedAt.AddSeconds(9), command.DoorId, DeviceEvent.RemoteUnlock, true, "granted"));
+        await TestDevice.WaitForAsync(() => device.Acks.FirstOrDefault(a => a.Ids.Contains(command.Id)), "the ack of the device's report");
+        var accessEvent = Assert.Single((await org.Owner.GetJsonAsync($"/api/v1/events?doorId={door.Id()}")).GetProperty("items").EnumerateArray());
+        Assert.Equal((command.Id.ToString(), "remoteUnlock"), (accessEvent.Id(), accessEvent.Str("source")));
+    }
+
+    [Fact]
+    public async Task Unlock_DeviceRefuses_202RefusedAndNoEvent()
+    {
+        var org = await app.NewOrganizationAsync();
+        var door = await org.Owner.NewDoorAsync();
+        await using var device = await OnlineDeviceAsync(org, door.Id());
+        device.ConfirmsUnlocks = false;
+
+        var sending = org.Owner.PostAsync($"/api/v1/doors/{door.Id()}/unlock", null);
+        var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<UnlockCommand>().FirstOrDefault(), "the unlock command");
+        await device.PublishReplyAsync(new CommandDoneReply(command.Id, app.Clock.GetUtcNow(), false, "This device does not control that door"));
+        var accepted = await (await sending).JsonAsync(HttpStatusCode.Accepted);
+
+        Assert.Equal("refused", accepted.Str("outcome"));
+        Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/events"));
     }
 
     [Fact]

@@ -358,6 +358,9 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<bool>("Online")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTimeOffset?>("OnlineUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
 
@@ -366,6 +369,9 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
 
                     b.Property<int>("QueuedEvents")
                         .HasColumnType("integer");
+
+                    b.Property<long>("RejectedEvents")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("SoftwareVersion")
                         .HasMaxLength(50)
@@ -381,6 +387,8 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasKey("DeviceId");
 
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Online", "OnlineUntil");
 
                     b.ToTable("DeviceStates");
                 });
@@ -438,6 +446,71 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("Enrollments");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.RemoteUnlockCommand", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CredentialId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CredentialType")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DoorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("ExpiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(401)
+                        .HasColumnType("character varying(401)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("RemoteUnlockCommands");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
@@ -958,6 +1031,15 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasOne("Gatehouse.Server.Features.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.RemoteUnlockCommand", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -352,6 +352,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.Property<bool>("Online")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("OnlineUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
 
@@ -359,6 +362,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("QueuedEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RejectedEvents")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SoftwareVersion")
@@ -375,6 +381,8 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasKey("DeviceId");
 
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Online", "OnlineUntil");
 
                     b.ToTable("DeviceStates");
                 });
@@ -432,6 +440,71 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("Enrollments");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.RemoteUnlockCommand", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CredentialId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CredentialType")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DoorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(401)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("RemoteUnlockCommands");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Doors.Door", b =>
@@ -952,6 +1025,15 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasOne("Gatehouse.Server.Features.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Devices.RemoteUnlockCommand", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

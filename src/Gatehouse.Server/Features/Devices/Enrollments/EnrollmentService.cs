@@ -57,12 +57,12 @@ internal sealed partial class EnrollmentService(
             return ApiError.Invalid.Field("deviceId", "The device was not found.");
         }
 
-        if (!await db.DeviceStates.AnyAsync(s => s.DeviceId == deviceId && s.Online, ct))
+        var now = clock.GetUtcNow();
+        if (!await db.DeviceStates.AnyAsync(s => s.DeviceId == deviceId && s.Online && (s.OnlineUntil == null || s.OnlineUntil > now), ct))
         {
             return new ApiError.Conflict($"The device “{device.Name}” is offline. Enrolling needs a device that is online.");
         }
 
-        var now = clock.GetUtcNow();
         foreach (var unfinished in await db.Enrollments.Where(e => e.DeviceId == deviceId && e.Status == EnrollmentStatus.Pending).ToListAsync(ct))
         {
             unfinished.Finish(EnrollmentStatus.Cancelled, now, "Another enrollment was started at the same device.");

@@ -7,6 +7,7 @@ using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Features.Devices.Gateway;
 
@@ -19,7 +20,9 @@ internal sealed partial class DeviceMessageProcessor(
     GatewayInbox inbox,
     GatewayConnection connection,
     DeviceSync sync,
+    UnlockConfirmations confirmations,
     IServiceScopeFactory scopes,
+    IOptions<DeviceOptions> deviceOptions,
     TimeProvider clock,
     ILogger<DeviceMessageProcessor> logger) : BackgroundService
 {
@@ -102,6 +105,12 @@ internal sealed partial class DeviceMessageProcessor(
                 {
                     var error = done.Error is null ? null : Shorten(done.Error);
                     LogCommandDone(logger, message.DeviceId, done.CommandId, done.Succeeded, error);
+
+                    // An unlock is "unlocked" only once its device says so in time (the request waiting for it reads this).
+                    if (await confirmations.RecordAsync(db, message.DeviceId, done.CommandId, done.Succeeded, clock.GetUtcNow(), ct) == RecordedAnswer.TooLate)
+                    {
+                        LogLateUnlockAnswer(logger, message.DeviceId, done.CommandId, done.Succeeded, Shorten(done.Reason, 40));
+                    }
                 }
 
                 break;
@@ -137,8 +146,14 @@ internal sealed partial class DeviceMessageProcessor(
                 db.DeviceStates.Add(state);
             }
 
+            var now = clock.GetUtcNow();
             state.Online = status.Online;
-            state.LastSeenAt = clock.GetUtcNow();
+            state.LastSeenAt = now;
+
+            // Three missed heartbeats and the device counts as offline, whatever became of its last will.
+            state.OnlineUntil = status.Online && status.HeartbeatSeconds is > 0 and var heartbeat
+                ? now + (3 * TimeSpan.FromSeconds(Math.Clamp(heartbeat, 5, 3600)))
+                : null;
 
             // A last will was written when the device connected: only its "offline" is news.
             if (status.Online)
@@ -185,6 +200,12 @@ internal sealed partial class DeviceMessageProcessor(
                     try
                     {
                         var events = Read(message, DeviceProtocolJson.Default.EventBatch);
+                        if (events.Events is null)
+                        {
+                            inbox.Refuse(message.Topic, message.Payload.Length, "an event batch without events");
+                            continue;
+                        }
+
                         batch.Add((message, events));
                         count += events.Events.Count;
                     }
@@ -215,9 +236,11 @@ internal sealed partial class DeviceMessageProcessor(
     }
 
     /// <summary>
-    /// Stores the valid events of the batches in one append, then acknowledges every event of every batch whose
-    /// device is known: new ones, ones stored before, and invalid ones (logged), which the device would otherwise
-    /// send forever.
+    /// Checks each device's batch on its own (a bad event is refused, logged in one line and counted on its
+    /// device), stores the accepted events of all batches in one append, and acknowledges every event of every
+    /// batch whose device is known: new ones, ones stored before, and refused ones, which the device would
+    /// otherwise send forever. Should that one append fail, each device's events are stored on their own, so
+    /// no device's events wait on another's.
     /// </summary>
     private async Task StoreEventsAsync(Guid organizationId, List<(DeviceMessage Message, EventBatch Events)> batches, CancellationToken ct)
     {
@@ -230,16 +253,10 @@ internal sealed partial class DeviceMessageProcessor(
             .Where(d => deviceIds.Contains(d.Id))
             .Select(d => new { d.Id, Doors = d.Doors.Select(x => x.DoorId).ToList() })
             .ToDictionaryAsync(d => d.Id, d => d.Doors.ToHashSet(), ct);
-        var doorIds = devices.Values.SelectMany(d => d).Distinct().ToList();
-        var doorNames = await db.Doors.AsNoTracking().Where(d => doorIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, ct);
-        var userIds = batches.SelectMany(b => b.Events.Events).Select(e => e.UserId).OfType<Guid>().Distinct().ToList();
-        var userNames = await db.Users.AsNoTracking()
-            .Where(u => userIds.Contains(u.Id))
-            .Select(u => new { u.Id, u.FirstName, u.LastName })
-            .ToDictionaryAsync(u => u.Id, u => $"{u.FirstName} {u.LastName}", ct);
+        var check = await DeviceEventCheck.LoadAsync(
+            db, organizationId, batches.Select(b => b.Events), devices.Values.SelectMany(d => d), clock.GetUtcNow(), deviceOptions.Value, ct);
 
-        var accepted = new List<(DeviceMessage Message, EventBatch Events)>();
-        var stored = new List<AccessEvent>();
+        var checkedBatches = new List<CheckedBatch>();
         foreach (var (message, events) in batches)
         {
             if (!devices.TryGetValue(message.DeviceId, out var doors))
@@ -248,86 +265,78 @@ internal sealed partial class DeviceMessageProcessor(
                 continue;
             }
 
-            accepted.Add((message, events));
-            foreach (var e in events.Events)
-            {
-                if (Invalid(e, doors, out var reason, out var type, out var source) is { } why)
-                {
-                    LogInvalidEvent(logger, message.DeviceId, e.Id, why);
-                    continue;
-                }
+            checkedBatches.Add(check.Check(message, events, doors, (id, why) => LogInvalidEvent(logger, message.DeviceId, id, why)));
+        }
 
-                stored.Add(new AccessEvent
+        var stored = checkedBatches.SelectMany(b => b.Accepted).ToList();
+        var failed = new HashSet<CheckedBatch>();
+        try
+        {
+            var fresh = stored.Count == 0 ? 0 : await scope.ServiceProvider.GetRequiredService<AccessEventWriter>().AppendAsync(stored, ct);
+            LogEventsStored(logger, organizationId, fresh, stored.Count - fresh);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && checkedBatches.Count > 1)
+        {
+            LogSharedAppendFailed(logger, organizationId, ex.GetType().Name);
+            foreach (var one in checkedBatches.Where(b => b.Accepted.Count > 0))
+            {
+                if (!await StoreOwnAsync(organizationId, one, ct))
                 {
-                    Id = e.Id,
-                    OrganizationId = organizationId,
-                    OccurredAt = e.OccurredAt.ToUniversalTime(),
-                    DoorId = e.DoorId,
-                    DoorName = doorNames.GetValueOrDefault(e.DoorId, ""),
-                    UserId = e.UserId,
-                    UserName = e.UserId is { } userId ? userNames.GetValueOrDefault(userId) : null,
-                    CredentialId = e.CredentialId,
-                    CredentialType = type,
-                    Granted = e.Granted,
-                    Reason = reason,
-                    Source = source,
-                    DeviceId = message.DeviceId,
-                });
+                    failed.Add(one);
+                }
             }
         }
 
-        var fresh = stored.Count == 0 ? 0 : await scope.ServiceProvider.GetRequiredService<AccessEventWriter>().AppendAsync(stored, ct);
-        LogEventsStored(logger, organizationId, fresh, stored.Count - fresh);
-
-        foreach (var (message, events) in accepted)
+        foreach (var one in checkedBatches.Where(b => !failed.Contains(b)))
         {
-            var ack = new EventAck([.. events.Events.Select(e => e.Id)]);
-            var topic = DeviceTopics.For(organizationId, message.DeviceId, DeviceTopics.EventAcks);
+            if (one.Rejected > 0)
+            {
+                await CountRejectedAsync(db, one.Message.DeviceId, one.Rejected, ct);
+            }
+
+            var ack = new EventAck(one.Ids);
+            var topic = DeviceTopics.For(organizationId, one.Message.DeviceId, DeviceTopics.EventAcks);
             await connection.PublishAsync(topic, JsonSerializer.SerializeToUtf8Bytes(ack, DeviceProtocolJson.Default.EventAck), ct);
         }
     }
 
-    private static string? Invalid(
-        DeviceEvent e, HashSet<Guid> doors, out AccessReason reason, out CredentialType? type, out AccessEventSource source)
+    /// <summary>Stores one device's accepted events in a scope of their own; false (logged) when that fails too.</summary>
+    private async Task<bool> StoreOwnAsync(Guid organizationId, CheckedBatch batch, CancellationToken ct)
     {
-        type = null;
-        reason = default;
-        source = AccessEventSource.Device;
-        if (e.Id == Guid.Empty)
+        try
         {
-            return "it has no ID";
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
+            await scope.ServiceProvider.GetRequiredService<AccessEventWriter>().AppendAsync([.. batch.Accepted], ct);
+            return true;
         }
-
-        if (!doors.Contains(e.DoorId))
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            return $"door {e.DoorId} is not one of the device's doors";
+            // Not acknowledged, so the device sends them again.
+            LogEventsFailed(logger, ex, organizationId, batch.Accepted.Count);
+            return false;
         }
+    }
 
-        if (!AccessReasons.TryParse(e.Reason, out reason))
+    private static async Task CountRejectedAsync(GatehouseDbContext db, Guid deviceId, int rejected, CancellationToken ct)
+    {
+        var counted = await db.DeviceStates.Where(s => s.DeviceId == deviceId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RejectedEvents, x => x.RejectedEvents + rejected), ct);
+        if (counted == 0)
         {
-            return $"the reason \"{Shorten(e.Reason, 40)}\" is unknown";
+            // A device that sends events before any status: its row starts with the count.
+            db.DeviceStates.Add(new DeviceState { DeviceId = deviceId, RejectedEvents = rejected });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                db.ChangeTracker.Clear();
+                await db.DeviceStates.Where(s => s.DeviceId == deviceId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.RejectedEvents, x => x.RejectedEvents + rejected), ct);
+            }
         }
-
-        if (e.Granted != (reason == AccessReason.Granted))
-        {
-            return $"granted is {e.Granted} with the reason {e.Reason}";
-        }
-
-        // A remote unlock the device carried out: the server stored it under the command's ID when it sent the
-        // command, so this report is a duplicate unless that write was lost.
-        if (e.CredentialType == DeviceEvent.RemoteUnlock)
-        {
-            source = AccessEventSource.RemoteUnlock;
-            return e.Granted ? null : "a remote unlock must be granted";
-        }
-
-        if (!DeviceNames.TryParseCredentialType(e.CredentialType, out var parsed))
-        {
-            return $"the credential type \"{Shorten(e.CredentialType, 40)}\" is unknown";
-        }
-
-        type = parsed;
-        return null;
     }
 
     private static T Read<T>(DeviceMessage message, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
@@ -345,11 +354,17 @@ internal sealed partial class DeviceMessageProcessor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} finished command {CommandId} (succeeded: {Succeeded}) {Error}")]
     private static partial void LogCommandDone(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, string? error);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} answered unlock command {CommandId} after the server stopped waiting (succeeded: {Succeeded}, reason: {Reason}); the request was told the door did not answer, and the answer is not counted")]
+    private static partial void LogLateUnlockAnswer(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused event {EventId} of device {DeviceId}: {Reason}; acknowledged so it is not sent again")]
     private static partial void LogInvalidEvent(ILogger logger, Guid deviceId, Guid eventId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Fresh} access events of organization {OrganizationId} ({Repeated} already stored)")]
     private static partial void LogEventsStored(ILogger logger, Guid organizationId, int fresh, int repeated);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing the access events of organization {OrganizationId} in one append failed ({Error}); storing each device's on their own")]
+    private static partial void LogSharedAppendFailed(ILogger logger, Guid organizationId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} access events of organization {OrganizationId} failed; the devices will send them again")]
     private static partial void LogEventsFailed(ILogger logger, Exception exception, Guid organizationId, int count);

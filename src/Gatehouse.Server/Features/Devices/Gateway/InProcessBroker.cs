@@ -34,6 +34,9 @@ internal sealed partial class InProcessBroker(
     // Removed while their row may still be committing: refused at once, whatever the store says.
     private readonly ConcurrentDictionary<Guid, byte> _revoked = new();
 
+    // The longest keep-alive a device may ask for: it bounds how long a vanished device still shows online.
+    private const int MaxDeviceKeepAliveSeconds = 300;
+
     private MqttServer? _broker;
 
     public bool IsRunning => _broker?.IsStarted == true;
@@ -50,7 +53,12 @@ internal sealed partial class InProcessBroker(
             .WithPersistentSessions()
 
             // The server's client takes every device's messages; a burst of events must queue, not be dropped.
-            .WithMaxPendingMessagesPerClient(200_000);
+            .WithMaxPendingMessagesPerClient(200_000)
+
+            // A connection must send its CONNECT (and every later packet) within this, or it is closed: an idle or
+            // trickling client cannot hold a socket and a buffer for long before it authenticates.
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds))
+            .WithConnectionBacklog(settings.ConnectionBacklog);
         var (v4, v6) = BindAddresses(IPAddress.Parse(settings.ListenAddress));
         if (settings.UseTls)
         {
@@ -82,15 +90,7 @@ internal sealed partial class InProcessBroker(
 
             return Task.CompletedTask;
         };
-        _broker.ClientDisconnectedAsync += e =>
-        {
-            if (e.ClientId != settings.ClientId)
-            {
-                LogDeviceDisconnected(logger, e.ClientId, e.DisconnectType);
-            }
-
-            return Task.CompletedTask;
-        };
+        _broker.ClientDisconnectedAsync += OnDisconnectedAsync;
         // A broker that has just started has nobody connected: what the store says from the last run is stale, and
         // no last will is coming to correct it. Devices that reconnect report themselves online again.
         await using (var scope = scopes.CreateAsyncScope())
@@ -187,6 +187,42 @@ internal sealed partial class InProcessBroker(
         return (listen, listen.Equals(IPAddress.Any) ? IPAddress.IPv6Any : IPAddress.IPv6Loopback);
     }
 
+    /// <summary>
+    /// A device's connection ended (a clean disconnect, a dropped socket, or its keep-alive ran out): it is offline
+    /// now, whether or not it left a last will. Unless it connected again meanwhile (a takeover), or reported
+    /// itself since the connection ended.
+    /// </summary>
+    private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        if (e.ClientId == options.Value.ClientId || !Guid.TryParseExact(e.ClientId, "D", out var deviceId))
+        {
+            return;
+        }
+
+        LogDeviceDisconnected(logger, e.ClientId, e.DisconnectType);
+        if (e.DisconnectType == MqttClientDisconnectType.Takeover)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+            var marked = await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().DeviceStates.IgnoreQueryFilters()
+                .Where(s => s.DeviceId == deviceId && s.Online && (s.LastSeenAt == null || s.LastSeenAt <= now))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Online, false).SetProperty(x => x.OnlineUntil, (DateTimeOffset?)null));
+            if (marked > 0)
+            {
+                LogMarkedDisconnectedOffline(logger, deviceId);
+            }
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            LogMarkOfflineFailed(logger, deviceId, ex.Message);
+        }
+    }
+
     private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
         var settings = options.Value;
@@ -210,6 +246,13 @@ internal sealed partial class InProcessBroker(
         {
             // A client ID is a session: a device must not take over (or read the queue of) another's.
             Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, e.UserName, "its client ID is not its device ID");
+            return;
+        }
+
+        if (e.KeepAlivePeriod == 0 || e.KeepAlivePeriod > MaxDeviceKeepAliveSeconds)
+        {
+            // Without a keep-alive a device that vanished (power, network) would never be noticed as gone.
+            Refuse(e, MqttConnectReasonCode.ImplementationSpecificError, e.UserName, $"its keep-alive is {e.KeepAlivePeriod} s, not 1 to {MaxDeviceKeepAliveSeconds}");
             return;
         }
 
@@ -315,6 +358,12 @@ internal sealed partial class InProcessBroker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} disconnected ({How})")]
     private static partial void LogDeviceDisconnected(ILogger logger, string deviceId, MqttClientDisconnectType how);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} is offline: its connection ended")]
+    private static partial void LogMarkedDisconnectedOffline(ILogger logger, Guid deviceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark device {DeviceId} offline after its connection ended: {Error}")]
+    private static partial void LogMarkOfflineFailed(ILogger logger, Guid deviceId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused the MQTT connection of {Client}: {Reason}")]
     private static partial void LogConnectionRefused(ILogger logger, string client, string reason);

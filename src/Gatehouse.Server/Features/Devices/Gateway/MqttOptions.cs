@@ -65,6 +65,17 @@ internal sealed class MqttOptions : IValidatableObject
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The in-process broker's time for a new connection to send its CONNECT, and for any packet once begun;
+    /// a connection that is silent or trickles longer is closed.
+    /// </summary>
+    [Range(1, 300)]
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The in-process broker's queue of TCP connections accepted by the system but not yet taken up.</summary>
+    [Range(1, 65_535)]
+    public int ConnectionBacklog { get; set; } = 512;
+
     /// <summary>Records (users, credentials…) per message of a full snapshot; a part stays well under a megabyte.</summary>
     [Range(1, 100_000)]
     public int SnapshotPartSize { get; set; } = 2000;

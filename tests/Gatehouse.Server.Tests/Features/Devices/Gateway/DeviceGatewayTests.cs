@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Gateway;
+using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Infrastructure;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -502,7 +504,208 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
         Assert.NotEqual(MqttClientConnectResultCode.Success, await device.ConnectAsync());
     }
 
+    [Fact]
+    public async Task Events_NullEventFromOneDevice_OtherDevicesEventsStoredAndItsValidOnesToo()
+    {
+        var scene = await SceneAsync();
+        await using var bad = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await using var good = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.OtherDoorId]);
+        await bad.ConnectAndSyncAsync();
+        await good.ConnectAndSyncAsync();
+        var badsValid = Event(scene, scene.DoorId);
+        var goods = Event(scene, scene.OtherDoorId) with { CredentialId = Guid.Parse(scene.OtherCardId), UserId = Guid.Parse(scene.OtherDoorUserId) };
+
+        await bad.PublishRawAsync(bad.Topic(DeviceTopics.Events), Encoding.UTF8.GetBytes("""{"events":[null]}"""));
+        await bad.PublishRawAsync(
+            bad.Topic(DeviceTopics.Events),
+            Encoding.UTF8.GetBytes($$"""{"events":[null,{{System.Text.Json.JsonSerializer.Serialize(badsValid, DeviceProtocolJson.Default.DeviceEvent)}}]}"""));
+        await bad.PublishRawAsync(bad.Topic(DeviceTopics.Events), Encoding.UTF8.GetBytes("""{"events":null}"""));
+        await good.PublishEventsAsync(goods);
+
+        await TestDevice.WaitForAsync(() => good.Acks.FirstOrDefault(a => a.Ids.Contains(goods.Id)), "the good device's ack");
+        await TestDevice.WaitForAsync(() => bad.Acks.FirstOrDefault(a => a.Ids.Contains(badsValid.Id)), "the bad device's ack of its valid event");
+        Assert.Equal([goods.Id.ToString()], await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.OtherDoorId}"));
+        Assert.Equal([badsValid.Id.ToString()], await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.DoorId}"));
+        var shown = await scene.Org.Owner.GetJsonAsync($"/api/v1/devices/{bad.Id}");
+        Assert.Equal(2, shown.GetProperty("rejectedEvents").GetInt64());
+        Assert.Equal(0, (await scene.Org.Owner.GetJsonAsync($"/api/v1/devices/{good.Id}")).GetProperty("rejectedEvents").GetInt64());
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"of device {bad.Id}: the event is empty"));
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Message.StartsWith("Storing", StringComparison.Ordinal) && l.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Events_WhatTheDeviceCouldNotHaveSeen_RefusedCountedAndAcked()
+    {
+        var scene = await SceneAsync();
+        var elsewhere = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        await device.ConnectAndSyncAsync();
+        var now = app.Clock.GetUtcNow();
+        var foreignUser = Event(scene, scene.DoorId) with { CredentialId = null, UserId = Guid.Parse(elsewhere.UserId) };
+        var foreignCard = Event(scene, scene.DoorId) with { CredentialId = Guid.Parse(elsewhere.CardId), UserId = null };
+        var someoneElsesCard = Event(scene, scene.DoorId) with { CredentialId = Guid.Parse(scene.OtherCardId) };
+        var cardAsFace = Event(scene, scene.DoorId) with { CredentialType = "face" };
+        var unlockNeverSent = new DeviceEvent(Guid.CreateVersion7(), now, Guid.Parse(scene.DoorId), DeviceEvent.RemoteUnlock, true, "granted");
+        var cloudKeyNeverSent = unlockNeverSent with { Id = Guid.CreateVersion7(), CredentialType = "cloudKey" };
+        var yearsAgo = Event(scene, scene.DoorId) with { OccurredAt = now.AddYears(-3) };
+        var pastTheHorizon = Event(scene, scene.DoorId) with { OccurredAt = now.AddDays(-31) };
+        var inTheFuture = Event(scene, scene.DoorId) with { OccurredAt = now.AddHours(1) };
+        var lateButKept = Event(scene, scene.DoorId) with { OccurredAt = now.AddDays(-29) };
+        var slightlyAhead = Event(scene, scene.DoorId) with { OccurredAt = now.AddMinutes(2) };
+        var unknownCard = new DeviceEvent(Guid.CreateVersion7(), now, Guid.Parse(scene.DoorId), "card", false, "unknownCredential", Card: "H10301:1:xxx72");
+        DeviceEvent[] refused = [foreignUser, foreignCard, someoneElsesCard, cardAsFace, unlockNeverSent, cloudKeyNeverSent, yearsAgo, pastTheHorizon, inTheFuture];
+        DeviceEvent[] accepted = [lateButKept, slightlyAhead, unknownCard];
+
+        await device.PublishEventsAsync([.. refused, .. accepted]);
+
+        var ack = await TestDevice.WaitForAsync(() => Head(device.Acks), "the ack");
+        Assert.Equal(refused.Concat(accepted).Select(e => e.Id).Order(), ack.Ids.Order());
+        Assert.Equal(accepted.Select(e => e.Id.ToString()).Order(), (await scene.Org.Owner.ListIdsAsync($"/api/v1/events?doorId={scene.DoorId}")).Order());
+        Assert.Equal(refused.Length, (await scene.Org.Owner.GetJsonAsync($"/api/v1/devices/{device.Id}")).GetProperty("rejectedEvents").GetInt64());
+        Assert.Equal(0, await elsewhere.Org.Owner.TotalAsync("/api/v1/events"));
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"Refused event {unlockNeverSent.Id} of device {device.Id}: no such unlock command"));
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"Refused event {inTheFuture.Id} of device {device.Id}: it is dated"));
+    }
+
+    [Fact]
+    public async Task Liveness_ConnectionKilledWithoutWill_ShownOffline()
+    {
+        if (app.Broker.IsExternal)
+        {
+            // Mosquitto has no event for the server: there the heartbeat (the next test) is what tells.
+            return;
+        }
+
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        device.HasWill = false;
+        await device.ConnectAndSyncAsync();
+        await WaitOnlineAsync(device, true);
+
+        device.Drop();
+
+        await TestDevice.WaitUntilAsync(
+            async () => !(await scene.Org.Owner.GetJsonAsync($"/api/v1/devices/{device.Id}")).GetProperty("online").GetBoolean(), "the device shown offline");
+        await (await scene.Org.Owner.PostAsync($"/api/v1/doors/{scene.DoorId}/unlock", null)).AssertStatusAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Liveness_HeartbeatsStop_OfflineAfterThreeMissedOnEveryServer()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        device.HasWill = false;
+        await device.ConnectAsync();
+        await device.PublishStatusAsync(0, heartbeatSeconds: 10);
+        await WaitOnlineAsync(device, true);
+        Assert.True((await scene.Org.Owner.GetJsonAsync($"/api/v1/devices/{device.Id}")).GetProperty("online").GetBoolean());
+
+        // Still connected to the broker, but silent (a hung agent, or a broker that never publishes its will).
+        app.Clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.False((await scene.Org.Owner.GetJsonAsync($"/api/v1/devices/{device.Id}")).GetProperty("online").GetBoolean());
+        await (await scene.Org.Owner.PostAsync($"/api/v1/doors/{scene.DoorId}/unlock", null)).AssertStatusAsync(HttpStatusCode.Conflict);
+        Assert.Empty(device.Commands);
+    }
+
+    [Fact]
+    public async Task Connect_DeviceWithoutKeepAlive_Refused()
+    {
+        if (app.Broker.IsExternal)
+        {
+            return;
+        }
+
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        using var client = new MqttClientFactory().CreateMqttClient();
+
+        MqttClientConnectResultCode code;
+        try
+        {
+            code = (await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(app.Broker.Host, app.Broker.Port)
+            .WithClientId(device.Id.ToString("D"))
+            .WithCredentials(device.Id.ToString("D"), device.Password)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithKeepAlivePeriod(TimeSpan.Zero)
+            .Build())).ResultCode;
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            code = MqttClientConnectResultCode.NotAuthorized;
+        }
+
+        Assert.NotEqual(MqttClientConnectResultCode.Success, code);
+        Assert.False(client.IsConnected);
+        Assert.True(app.Logs.Contains(LogLevel.Warning, $"Refused the MQTT connection of {device.Id}: its keep-alive is 0 s"));
+    }
+
+    [Fact]
+    public async Task Unlock_DoneAfterTheServerGaveUp_NotCountedTheCommandStaysExpired()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        device.ConfirmsUnlocks = false;
+        await device.ConnectAndSyncAsync();
+        await WaitOnlineAsync(device, true);
+
+        var answer = await (await scene.Org.Owner.PostAsync($"/api/v1/doors/{scene.DoorId}/unlock", null)).JsonAsync(HttpStatusCode.Accepted);
+
+        Assert.Equal("doorDidNotAnswer", answer.Str("outcome"));
+        var command = Assert.Single(device.Commands.OfType<UnlockCommand>());
+        Assert.Equal(command.IssuedAt + TimeSpan.FromSeconds(2) + new DeviceOptions().UnlockExpiryMargin, command.ExpiresAt);
+
+        // An agent that ignores expiresAt (older than the field, or its clock behind) opens the door after all and says so.
+        await device.PublishReplyAsync(new CommandDoneReply(command.Id, app.Clock.GetUtcNow(), true));
+        await app.Logs.WaitForAsync(LogLevel.Warning, $"Device {device.Id} answered unlock command {command.Id} after the server stopped waiting (succeeded: True");
+
+        var record = await InStoreAsync(device.OrganizationId, db => db.RemoteUnlockCommands.AsNoTracking().SingleAsync(c => c.Id == command.Id));
+        Assert.Equal((null, false), (record.AnsweredAt, record.Succeeded));
+        Assert.NotNull(record.ExpiredAt);
+        Assert.Equal(0, await scene.Org.Owner.TotalAsync($"/api/v1/events?doorId={scene.DoorId}"));
+    }
+
+    [Fact]
+    public async Task UnlockCommands_ExpiredLongerThanTheEventHorizon_Pruned()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var now = app.Clock.GetUtcNow();
+        RemoteUnlockCommand Sent(TimeSpan ago) => new()
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = device.OrganizationId,
+            DeviceId = device.Id,
+            DoorId = Guid.Parse(scene.DoorId),
+            DoorName = "Door",
+            IssuedAt = now - ago,
+            ExpiresAt = now - ago + TimeSpan.FromSeconds(7),
+            Source = AccessEventSource.RemoteUnlock,
+        };
+        var old = Sent(TimeSpan.FromDays(31));
+        var recent = Sent(TimeSpan.FromDays(29));
+        await InStoreAsync(device.OrganizationId, db =>
+        {
+            db.RemoteUnlockCommands.AddRange(old, recent);
+            return db.SaveChangesAsync();
+        });
+
+        app.Clock.Advance(UnlockCommandPruner.Period);
+
+        await TestDevice.WaitUntilAsync(
+            () => InStoreAsync(device.OrganizationId, async db => !await db.RemoteUnlockCommands.AnyAsync(c => c.Id == old.Id)), "the old command's record deleted");
+        Assert.True(await InStoreAsync(device.OrganizationId, db => db.RemoteUnlockCommands.AnyAsync(c => c.Id == recent.Id)));
+    }
+
     private DeviceGateway Gateway => app.Services.GetRequiredService<DeviceGateway>();
+
+    private async Task<T> InStoreAsync<T>(Guid organizationId, Func<GatehouseDbContext, Task<T>> work)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
+        return await work(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>());
+    }
 
     private static T? Head<T>(IReadOnlyList<T> list)
         where T : class => list.Count > 0 ? list[0] : null;

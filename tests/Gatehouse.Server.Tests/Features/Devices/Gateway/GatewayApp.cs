@@ -17,6 +17,9 @@ public sealed class GatewayApp : GatehouseApp
     protected override void ConfigureTestServices(IWebHostBuilder builder)
     {
         builder.UseSetting("Gatehouse:Mqtt:SnapshotPartSize", "4");
+
+        // The tests of a door that never answers wait this long.
+        builder.UseSetting("Gatehouse:Devices:UnlockConfirmationTimeout", "00:00:02");
         builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
     }
 }
