@@ -37,6 +37,20 @@ public sealed class OversizedDataTests(ConsoleApp app) : IClassFixture<ConsoleAp
         await Expect(page.Locator(".window-row")).ToHaveCountAsync(Schedule.MaxWindows);
     }
 
+    [Fact]
+    public async Task Owner_AuditOfAScheduleWithThousandsOfWindows_IsABoundedPage()
+    {
+        var org = await app.NewOrganizationAsync();
+        await StoreOversizedScheduleAsync(org);
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+
+        var audit = await page.GotoAsync("/audit");
+
+        Assert.True((await audit!.BodyAsync()).Length < 200_000);
+        await Expect(page.GetByText("more characters)").First).ToBeVisibleAsync();
+    }
+
     private async Task<Guid> StoreOversizedScheduleAsync(TestOrganization org)
     {
         await using var scope = app.Services.CreateAsyncScope();
