@@ -17,6 +17,8 @@ namespace Gatehouse.Server.Tests.Api;
 /// </summary>
 public sealed class InputBoundsTests(ManyOrganizationsApp app) : IClassFixture<ManyOrganizationsApp>
 {
+    private const int UserCsvMaxFileBytes = (int)Gatehouse.Server.Components.Pages.Users.UserCsv.MaxFileBytes;
+
     private static readonly object Window = new { days = new[] { "Monday" }, start = "08:00", end = "18:00" };
 
     [Fact]
@@ -133,6 +135,37 @@ public sealed class InputBoundsTests(ManyOrganizationsApp app) : IClassFixture<M
         await response.AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/sites"));
+    }
+
+    [Fact]
+    public async Task Body_DeclaredOrStreamedOverTheLimit_Is413()
+    {
+        var org = await app.NewOrganizationAsync();
+        var json = Encoding.UTF8.GetBytes($"{{\"name\":\"{new string('a', (int)RequestBodyLimit.MaxBytes)}\",\"timeZone\":\"Europe/Berlin\"}}");
+
+        using var declared = new ByteArrayContent(json);
+        declared.Headers.ContentType = new("application/json");
+        var withLength = await org.Owner.PostAsync("/api/v1/sites", declared);
+
+        using var streamed = new StreamContent(new NoLengthStream(json));
+        streamed.Headers.ContentType = new("application/json");
+        var chunked = await org.Owner.PostAsync("/api/v1/sites", streamed);
+
+        await withLength.AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
+        await chunked.AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/sites"));
+    }
+
+    [Fact]
+    public async Task ImportPage_HasItsOwnLargerLimit()
+    {
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var underItsLimit = await client.PostAsync("/users/import", new ByteArrayContent(new byte[2 * UserCsvMaxFileBytes]));
+        var overItsLimit = await client.PostAsync("/users/import", new ByteArrayContent(new byte[(3 * UserCsvMaxFileBytes) + 1]));
+
+        Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, underItsLimit.StatusCode);
+        await overItsLimit.AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
@@ -271,6 +304,12 @@ public sealed class InputBoundsTests(ManyOrganizationsApp app) : IClassFixture<M
         Assert.DoesNotContain('\0', logged);
         Assert.Equal("v1.2\\r\\n2026-01-01 INFO: admin signed in\\u202E\\u0000", logged);
         Assert.Equal(201, new LogText(new string('x', 1000)).ToString().Length);
+    }
+
+    /// <summary>A body whose length is not known up front, so it goes without Content-Length.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     private static string[] NewIds(int count) => [.. Enumerable.Range(0, count).Select(_ => Guid.NewGuid().ToString())];
