@@ -138,6 +138,7 @@ var app = builder.Build();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -11,7 +11,6 @@ namespace Gatehouse.Server.Components;
 /// </summary>
 public abstract class ConsolePage : ComponentBase
 {
-    private const int MaxPage = int.MaxValue / Paging.MaxPageSize;
 
     [CascadingParameter] protected HttpContext HttpContext { get; set; } = default!;
 
@@ -57,7 +56,7 @@ public abstract class ConsolePage : ComponentBase
     /// that the rows before it could not be counted) reads as the first page rather than failing the page.
     /// </summary>
     protected static int PageOf(string? value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page is >= 1 and <= MaxPage ? page : 1;
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page is >= 1 and <= Paging.MaxPage ? page : 1;
 
     /// <summary>A route or query value as an ID; anything else reads as none.</summary>
     protected static Guid? ParseId(string? value) => Guid.TryParse(value, out var id) ? id : null;

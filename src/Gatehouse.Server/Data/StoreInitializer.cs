@@ -86,5 +86,5 @@ internal sealed partial class StoreInitializer(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the bootstrap organization {Organization} with owner {Owner}")]
-    private static partial void LogBootstrapped(ILogger logger, string organization, string owner);
+    private static partial void LogBootstrapped(ILogger logger, LogText organization, LogText owner);
 }

@@ -18,6 +18,11 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems)
             return false;
         }
 
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return await RequestBodyLimit.TooLargeAsync(httpContext, null);
+        }
+
         string field;
         string message;
         if (bad.InnerException is JsonException json)

@@ -10,13 +10,16 @@ internal static class Paging
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
 
+    /// <summary>The last page number asked for: far past any list, and (page − 1) × pageSize stays an int.</summary>
+    public const int MaxPage = 1_000_000;
+
     /// <summary>Checks <c>?page=&amp;pageSize=</c>, naming the bad one.</summary>
     public static ApiError? Check(int? page, int? pageSize)
     {
         var v = new Validation();
-        if (page is < 1)
+        if (page is < 1 or > MaxPage)
         {
-            v.Add("page", "Must be 1 or more.");
+            v.Add("page", $"Must be between 1 and {MaxPage}.");
         }
 
         if (pageSize is < 1 or > MaxPageSize)
@@ -34,7 +37,9 @@ internal static class Paging
         var p = page ?? 1;
         var size = pageSize ?? DefaultPageSize;
         var total = await ordered.CountAsync(ct);
-        var rows = await ordered.Skip((p - 1) * size).Take(size).ToListAsync(ct);
+        // Checked bounds keep this within an int; clamped as well, so a caller that skipped Check reads an empty page, never the first.
+        var skip = (int)Math.Min(((long)p - 1) * size, int.MaxValue);
+        var rows = await ordered.Skip(skip).Take(size).ToListAsync(ct);
         return new PagedList<TDto>(rows.Select(map).ToList(), p, size, total);
     }
 }

@@ -9,7 +9,13 @@ public static class ScheduleText
     private static readonly DayOfWeek[] Week =
         [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
 
-    /// <summary>The bars of windows given as API day names and "HH:mm" times; unreadable windows are skipped.</summary>
+    /// <summary>The most windows <see cref="Describe"/> spells out; the rest are counted.</summary>
+    public const int MaxDescribedWindows = 10;
+
+    /// <summary>
+    /// The bars of windows given as API day names and "HH:mm" times; unreadable windows are skipped. Overlapping
+    /// and touching windows of a day make one bar, so a chart never draws more bars than a day has gaps.
+    /// </summary>
     public static IReadOnlyList<(DayOfWeek Day, int StartMinute, int EndMinute)> Spans(
         IEnumerable<(IEnumerable<string> Days, string? Start, string? End)> windows)
     {
@@ -37,16 +43,43 @@ public static class ScheduleText
             }
         }
 
-        return spans;
+        return [.. spans.GroupBy(s => s.Item1).SelectMany(Merge)];
+
+        static IEnumerable<(DayOfWeek, int, int)> Merge(IEnumerable<(DayOfWeek Day, int From, int To)> day)
+        {
+            (DayOfWeek Day, int From, int To)? open = null;
+            foreach (var span in day.OrderBy(s => s.From))
+            {
+                if (open is { } o && span.From <= o.To)
+                {
+                    open = o with { To = Math.Max(o.To, span.To) };
+                    continue;
+                }
+
+                if (open is { } done)
+                {
+                    yield return done;
+                }
+
+                open = span;
+            }
+
+            if (open is { } last)
+            {
+                yield return last;
+            }
+        }
     }
 
-    /// <summary>"Mon–Fri 08:00–18:00; Sat 09:00–13:00", or "Never open".</summary>
+    /// <summary>"Mon–Fri 08:00–18:00; Sat 09:00–13:00", or "Never open"; past <see cref="MaxDescribedWindows"/> windows, "… and 5 more windows".</summary>
     public static string Describe(IEnumerable<(IEnumerable<string> Days, string? Start, string? End)> windows)
     {
-        var parts = windows
-            .Select(w => $"{Days(w.Days)} {w.Start}–{w.End}")
-            .ToList();
-        return parts.Count == 0 ? "Never open" : string.Join("; ", parts);
+        var all = windows.ToList();
+        var parts = all.Take(MaxDescribedWindows).Select(w => $"{Days(w.Days)} {w.Start}–{w.End}").ToList();
+        var more = all.Count - parts.Count;
+        return parts.Count == 0 ? "Never open"
+            : more > 0 ? $"{string.Join("; ", parts)} and {more} more {(more == 1 ? "window" : "windows")}"
+            : string.Join("; ", parts);
     }
 
     /// <summary>Days in week order with runs shortened: Monday, Tuesday, Wednesday → "Mon–Wed".</summary>

@@ -12,6 +12,9 @@ internal sealed class AccessGroup : ITenantOwned
 {
     public const int NameMaxLength = 200;
 
+    /// <summary>The most doors one group opens; a whole campus fits.</summary>
+    public const int MaxDoors = 1000;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }

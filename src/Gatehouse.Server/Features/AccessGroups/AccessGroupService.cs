@@ -166,6 +166,11 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
     /// <summary>Names each door ID the organization does not have; a door listed twice counts once.</summary>
     private async Task<List<Guid>> CheckDoorsAsync(Validation v, IReadOnlyList<Guid> doorIds, CancellationToken ct)
     {
+        if (!v.Within("doorIds", doorIds.Count, AccessGroup.MaxDoors))
+        {
+            return [];
+        }
+
         var distinct = doorIds.Distinct().ToList();
         var known = await db.Doors.Where(d => distinct.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct);
         v.KnownIds("doorIds", doorIds, known, "The door was not found.");

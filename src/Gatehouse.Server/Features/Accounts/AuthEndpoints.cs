@@ -28,7 +28,7 @@ internal static class AuthEndpoints
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
         TokenRequest request, HttpContext http, AccountService accounts, CancellationToken ct)
     {
-        var v = new Validation().Text("email", request.Email, Admin.EmailMaxLength).Text("password", request.Password, 256);
+        var v = new Validation().Text("email", request.Email, Admin.EmailMaxLength).Secret("password", request.Password, 256);
         if (!v.IsValid)
         {
             return v.ToError().ToProblem();

@@ -27,6 +27,9 @@ internal sealed class Device : ITenantOwned
 {
     public const int NameMaxLength = 200;
 
+    /// <summary>The most doors one device controls; an F3D100 wires a handful.</summary>
+    public const int MaxDoors = 32;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }

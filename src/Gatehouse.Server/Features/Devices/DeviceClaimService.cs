@@ -86,5 +86,5 @@ internal sealed partial class DeviceClaimService(
     private static partial void LogRefused(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} of organization {OrganizationId} claimed (software {SoftwareVersion})")]
-    private static partial void LogClaimed(ILogger logger, Guid deviceId, Guid organizationId, string softwareVersion);
+    private static partial void LogClaimed(ILogger logger, Guid deviceId, Guid organizationId, LogText softwareVersion);
 }

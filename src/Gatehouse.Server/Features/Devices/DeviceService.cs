@@ -118,7 +118,7 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
         CheckModel(v, request.Model, required: true);
         var format = CheckWiegandFormat(v, request.WiegandFormat);
         var siteOk = await CheckSiteAsync(v, request.SiteId, ct);
-        var doorIds = (request.DoorIds ?? []).Distinct().ToList();
+        var doorIds = v.Within("doorIds", request.DoorIds?.Count, Device.MaxDoors) ? (request.DoorIds ?? []).Distinct().ToList() : [];
         await CheckDoorsAsync(v, doorIds, siteOk ? request.SiteId : null, ct);
         if (!v.IsValid)
         {
@@ -186,7 +186,9 @@ internal sealed partial class DeviceService(GatehouseDbContext db, DeviceGateway
         else
         {
             // Moving the device to another site checks the doors it keeps against that site too.
-            doorIds = request.DoorIds.HasValue ? [.. request.DoorIds.Value!.Distinct()] : [.. device.Doors.Select(d => d.DoorId)];
+            doorIds = !request.DoorIds.HasValue ? [.. device.Doors.Select(d => d.DoorId)]
+                : v.Within("doorIds", request.DoorIds.Value!.Count, Device.MaxDoors) ? [.. request.DoorIds.Value!.Distinct()]
+                : [];
             await CheckDoorsAsync(v, doorIds, siteOk ? siteId : null, ct);
         }
 

@@ -69,6 +69,19 @@ internal static class AccessEventCsv
             return;
         }
 
+        // Names are refused with control characters now, but rows stored before may hold them: a NUL or
+        // an escape sequence never reaches the file (line breaks and tabs are quoted instead).
+        if (value.AsSpan().ContainsAnyInRange('\0', '\u001F') || value.AsSpan().ContainsAnyInRange('\u007F', '\u009F'))
+        {
+            value = string.Create(value.Length, value, static (chars, text) =>
+            {
+                for (var i = 0; i < text.Length; i++)
+                {
+                    chars[i] = char.IsControl(text[i]) && text[i] is not ('\r' or '\n' or '\t') ? '\uFFFD' : text[i];
+                }
+            });
+        }
+
         var defuse = value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
         var quote = defuse || value.AsSpan().IndexOfAny(",\"\r\n") >= 0;
         if (!quote)

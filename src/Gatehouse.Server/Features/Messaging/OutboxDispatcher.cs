@@ -212,10 +212,10 @@ internal sealed partial class OutboxDispatcher(
         LogSentCore(logger, messageId, channel, to, captured ? "kept in the Dev mailbox" : "sent");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} ({Channel}) not sent, attempt {Attempt}; next at {NextAttemptAt}: {Reason}")]
-    private static partial void LogRetry(ILogger logger, Guid messageId, MessageChannel channel, int attempt, DateTimeOffset nextAttemptAt, string reason);
+    private static partial void LogRetry(ILogger logger, Guid messageId, MessageChannel channel, int attempt, DateTimeOffset nextAttemptAt, LogText reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} ({Channel}) to {To} failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, Guid messageId, MessageChannel channel, string to, string reason);
+    private static partial void LogFailed(ILogger logger, Guid messageId, MessageChannel channel, string to, LogText reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An outbox round failed; the next round tries again")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

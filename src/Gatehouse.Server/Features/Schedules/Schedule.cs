@@ -17,6 +17,17 @@ internal sealed class Schedule : ITenantOwned
 {
     public const int NameMaxLength = 200;
 
+    /// <summary>The most windows one schedule holds; a real week needs a handful.</summary>
+    public const int MaxWindows = 100;
+
+    /// <summary>The most days one window names: each day of the week once.</summary>
+    public const int MaxDaysPerWindow = 7;
+
+    /// <summary>The most holidays one schedule holds: decades of public holidays.</summary>
+    public const int MaxHolidays = 1000;
+
+    public const int HolidayNameMaxLength = 200;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }

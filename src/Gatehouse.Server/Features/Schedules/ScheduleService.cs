@@ -42,8 +42,6 @@ internal static class ScheduleMapping
 /// <summary>Schedules of the current organization. Shared by the API and the admin console.</summary>
 internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 {
-    public const int HolidayNameMaxLength = 200;
-
     public async Task<Result<PagedList<ScheduleDto>>> ListAsync(int? page, int? pageSize, CancellationToken ct)
     {
         if (Paging.Check(page, pageSize) is { } error)
@@ -166,6 +164,22 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
     /// </summary>
     private static List<ScheduleWindow> ParseWindows(Validation v, IReadOnlyList<ScheduleWindowInput?>? windows)
     {
+        if (!v.Within("windows", windows?.Count, Schedule.MaxWindows))
+        {
+            return [];
+        }
+
+        var daysOk = true;
+        for (var i = 0; i < (windows?.Count ?? 0); i++)
+        {
+            daysOk &= v.Within($"windows[{i}].days", windows![i]?.Days?.Count, Schedule.MaxDaysPerWindow);
+        }
+
+        if (!daysOk)
+        {
+            return [];
+        }
+
         var parsed = ScheduleRules.Parse(windows, holidays: null);
         foreach (var error in parsed.Errors)
         {
@@ -188,6 +202,11 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 
     private static List<ScheduleHoliday> ParseHolidays(Validation v, IReadOnlyList<ScheduleHolidayInput?>? holidays)
     {
+        if (!v.Within("holidays", holidays?.Count, Schedule.MaxHolidays))
+        {
+            return [];
+        }
+
         var parsed = ScheduleRules.Parse([], holidays);
         foreach (var error in parsed.Errors)
         {
@@ -196,7 +215,7 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 
         for (var i = 0; i < (holidays?.Count ?? 0); i++)
         {
-            v.Text($"holidays[{i}].name", holidays![i]?.Name, HolidayNameMaxLength, required: false);
+            v.Text($"holidays[{i}].name", holidays![i]?.Name, Schedule.HolidayNameMaxLength, required: false);
         }
 
         // Nothing is kept from a request with any bad field, so the windows' errors end this too.

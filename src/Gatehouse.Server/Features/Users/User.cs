@@ -22,6 +22,9 @@ internal sealed class User : ITenantOwned
     public const int EmailMaxLength = 254;
     public const int PhoneMaxLength = 16;
 
+    /// <summary>The most access groups one user is in.</summary>
+    public const int MaxAccessGroups = 100;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }

@@ -162,7 +162,10 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
         {
             var prefix = $"rows[{i}].";
             CheckNew(v, prefix, rows[i]);
-            v.KnownIds($"{prefix}accessGroupIds", rows[i].AccessGroupIds ?? [], known, GroupNotFound);
+            if (v.Within($"{prefix}accessGroupIds", rows[i].AccessGroupIds?.Count, User.MaxAccessGroups))
+            {
+                v.KnownIds($"{prefix}accessGroupIds", rows[i].AccessGroupIds ?? [], known, GroupNotFound);
+            }
         }
 
         return v;
@@ -314,6 +317,11 @@ internal sealed partial class UserService(GatehouseDbContext db, TimeProvider cl
     /// <summary>Names each access group ID the organization does not have; one listed twice counts once.</summary>
     private async Task<List<Guid>> CheckAccessGroupsAsync(Validation v, IReadOnlyList<Guid> groupIds, CancellationToken ct)
     {
+        if (!v.Within("accessGroupIds", groupIds.Count, User.MaxAccessGroups))
+        {
+            return [];
+        }
+
         var distinct = groupIds.Distinct().ToList();
         var known = await db.AccessGroups.Where(g => distinct.Contains(g.Id)).Select(g => g.Id).ToListAsync(ct);
         v.KnownIds("accessGroupIds", groupIds, known, GroupNotFound);

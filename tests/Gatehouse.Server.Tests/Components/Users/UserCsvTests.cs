@@ -93,4 +93,31 @@ public sealed class UserCsvTests
         Assert.Equal("+4930123456", row.Request.Phone);
         Assert.Equal([Staff], row.Request.AccessGroupIds);
     }
+
+    [Fact]
+    public void Parse_MoreRowsThanTheMaximum_IsRefusedSayingTheLimit()
+    {
+        var text = new StringBuilder("firstName,lastName\n");
+        for (var i = 0; i <= UserService.MaxImportRows; i++)
+        {
+            text.Append("Ana,Lima\n");
+        }
+
+        var file = UserCsv.Parse(text.ToString(), Groups, Berlin);
+
+        Assert.Equal($"The file has {UserService.MaxImportRows + 1:N0} users; import at most {UserService.MaxImportRows:N0} at a time.", file.Problem);
+        Assert.Empty(file.Rows);
+    }
+
+    [Fact]
+    public void Row_StoredNameWithControlCharacters_NeverWritesANul()
+    {
+        var user = new UserDto(Guid.CreateVersion7(), "Ana\0Maria", "Li\u001Bma", null, null, UserStatus.Active, null, null, [], default);
+
+        var text = UserCsv.Row(new StringBuilder(), user, new Dictionary<Guid, string>());
+
+        Assert.DoesNotContain('\0', text);
+        Assert.DoesNotContain('\u001B', text);
+        Assert.StartsWith("Ana\uFFFDMaria,Li\uFFFDma,", text, StringComparison.Ordinal);
+    }
 }

@@ -76,6 +76,13 @@ public sealed class DeviceClaimTests(DevicesApp app) : IClassFixture<DevicesApp>
     }
 
     [Fact]
+    public async Task Claim_SoftwareVersionWithALineBreak_Is400NamingItSoNoLogLineIsForged()
+    {
+        await (await app.Anonymous().PostAsJsonAsync(Claim, new { claimCode = "ABCD-EFGH-JKLM-NPQR", softwareVersion = "1.0\r\nINFO Device claimed by admin" }))
+            .AssertFieldErrorAsync("softwareVersion");
+    }
+
+    [Fact]
     public async Task Claim_WithoutACode_Is400NamingIt()
     {
         await (await app.Anonymous().PostAsJsonAsync(Claim, new { softwareVersion = "1.0" })).AssertFieldErrorAsync("claimCode");

@@ -71,6 +71,19 @@ public sealed class UserImportTests(ManyOrganizationsApp app) : IClassFixture<Ma
         Assert.Contains("rows", invalid.Errors.Keys);
     }
 
+    [Fact]
+    public async Task Import_MoreRowsThanTheMaximum_IsRefusedAsAWholeSayingTheLimit()
+    {
+        var org = await app.NewOrganizationAsync();
+
+        var result = await ImportAsync(org, [.. Enumerable.Repeat(Row("Ana", "Lima"), UserService.MaxImportRows + 1)]);
+
+        var invalid = Assert.IsType<ApiError.Invalid>(result.Error);
+        Assert.Equal(["rows"], invalid.Errors.Keys);
+        Assert.Contains($"{UserService.MaxImportRows}", invalid.Errors["rows"][0], StringComparison.Ordinal);
+        Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/users"));
+    }
+
     private static CreateUserRequest Row(string first, string last, Guid[]? groups = null) =>
         new(first, last, null, null, null, null, null, groups ?? []);
 

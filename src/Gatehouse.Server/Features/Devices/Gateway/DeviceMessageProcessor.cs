@@ -349,16 +349,16 @@ internal sealed partial class DeviceMessageProcessor(
     private static partial void LogOnline(ILogger logger, Guid deviceId, string state, long syncVersion);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} asked for a snapshot (it holds version {HaveVersion}: {Reason})")]
-    private static partial void LogSnapshotRequested(ILogger logger, Guid deviceId, long haveVersion, string reason);
+    private static partial void LogSnapshotRequested(ILogger logger, Guid deviceId, long haveVersion, LogText reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} finished command {CommandId} (succeeded: {Succeeded}) {Error}")]
-    private static partial void LogCommandDone(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, string? error);
+    private static partial void LogCommandDone(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, LogText error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} answered unlock command {CommandId} after the server stopped waiting (succeeded: {Succeeded}, reason: {Reason}); the request was told the door did not answer, and the answer is not counted")]
     private static partial void LogLateUnlockAnswer(ILogger logger, Guid deviceId, Guid commandId, bool succeeded, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused event {EventId} of device {DeviceId}: {Reason}; acknowledged so it is not sent again")]
-    private static partial void LogInvalidEvent(ILogger logger, Guid deviceId, Guid eventId, string reason);
+    private static partial void LogInvalidEvent(ILogger logger, Guid deviceId, Guid eventId, LogText reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Fresh} access events of organization {OrganizationId} ({Repeated} already stored)")]
     private static partial void LogEventsStored(ILogger logger, Guid organizationId, int fresh, int repeated);
@@ -370,5 +370,5 @@ internal sealed partial class DeviceMessageProcessor(
     private static partial void LogEventsFailed(ILogger logger, Exception exception, Guid organizationId, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
-    private static partial void LogHandlingFailed(ILogger logger, Exception exception, string topic);
+    private static partial void LogHandlingFailed(ILogger logger, Exception exception, LogText topic);
 }

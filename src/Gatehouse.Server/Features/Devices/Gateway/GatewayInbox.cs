@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 
@@ -78,8 +79,8 @@ internal sealed partial class GatewayInbox(IOptions<MqttOptions> options, ILogge
     public void Refuse(string topic, long size, string reason) => LogRefused(logger, topic, size, reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a message on {Topic} ({Size} bytes): {Reason}")]
-    private static partial void LogRefused(ILogger logger, string topic, long size, string reason);
+    private static partial void LogRefused(ILogger logger, LogText topic, long size, LogText reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored an empty message on {Topic}")]
-    private static partial void LogEmpty(ILogger logger, string topic);
+    private static partial void LogEmpty(ILogger logger, LogText topic);
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -366,16 +367,16 @@ internal sealed partial class InProcessBroker(
     private static partial void LogMarkOfflineFailed(ILogger logger, Guid deviceId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused the MQTT connection of {Client}: {Reason}")]
-    private static partial void LogConnectionRefused(ILogger logger, string client, string reason);
+    private static partial void LogConnectionRefused(ILogger logger, LogText client, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a publish of device {DeviceId} on {Topic}: {Reason}")]
-    private static partial void LogPublishRefused(ILogger logger, string deviceId, string topic, string reason);
+    private static partial void LogPublishRefused(ILogger logger, LogText deviceId, LogText topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a subscription of device {DeviceId} to {Filter}: not one of its topics")]
-    private static partial void LogSubscribeRefused(ILogger logger, string deviceId, string filter);
+    private static partial void LogSubscribeRefused(ILogger logger, LogText deviceId, LogText filter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The in-process MQTT broker stopped with an error of its own: {Error}")]
-    private static partial void LogStopRace(ILogger logger, string error);
+    private static partial void LogStopRace(ILogger logger, LogText error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} was removed from the broker and disconnected")]
     private static partial void LogRevoked(ILogger logger, Guid deviceId);
