@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDbContext))]
-    [Migration("20261207184720_DeviceLivenessAndUnlockCommands")]
-    partial class DeviceLivenessAndUnlockCommands
+    [Migration("20261207192409_Hardening")]
+    partial class Hardening
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -112,15 +112,15 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email")
-                        .IsUnique();
-
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Email", "OrganizationId")
+                        .IsUnique();
 
                     b.ToTable("Admins");
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -129,16 +129,32 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<Guid>("AdminId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 
@@ -147,7 +163,7 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
-                    b.ToTable("ApiSessions");
+                    b.ToTable("AdminSessions");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Audit.AuditEntry", b =>
@@ -462,6 +478,12 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<DateTimeOffset?>("ExpiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -486,6 +508,8 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DeviceId");
+
+                    b.HasIndex("ExpiresAt");
 
                     b.HasIndex("OrganizationId");
 
@@ -930,7 +954,7 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Accounts.Admin", null)
                         .WithMany()

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDbContext))]
-    [Migration("20261207184712_DeviceLivenessAndUnlockCommands")]
-    partial class DeviceLivenessAndUnlockCommands
+    [Migration("20261207192406_Hardening")]
+    partial class Hardening
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -106,15 +106,15 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email")
-                        .IsUnique();
-
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Email", "OrganizationId")
+                        .IsUnique();
 
                     b.ToTable("Admins");
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -123,16 +123,32 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.Property<Guid>("AdminId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -141,7 +157,7 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
-                    b.ToTable("ApiSessions");
+                    b.ToTable("AdminSessions");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.Audit.AuditEntry", b =>
@@ -456,6 +472,12 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
 
@@ -480,6 +502,8 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("DeviceId");
+
+                    b.HasIndex("ExpiresAt");
 
                     b.HasIndex("OrganizationId");
 
@@ -924,7 +948,7 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.ApiSession", b =>
+            modelBuilder.Entity("Gatehouse.Server.Features.Accounts.AdminSession", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Accounts.Admin", null)
                         .WithMany()
