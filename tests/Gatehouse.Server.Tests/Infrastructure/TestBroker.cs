@@ -89,10 +89,5 @@ public sealed class TestBroker
     }
 
     /// <summary>A loopback port nothing listens on now (for the test's own servers too).</summary>
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => LoopbackPort.Free();
 }
