@@ -82,6 +82,9 @@ internal sealed class LoadServer : IAsyncDisposable
             // MQTTnet's server can fail to stop when a client reconnects at that moment (its list of clients changes
             // while it is cleaned up); the measurement is over by then, and the process ends soon after.
             await Console.Error.WriteLineAsync($"The in-process broker did not stop cleanly: {e.Message}");
+
+            // The host is gone either way; this removes its store.
+            await _server.DisposeAsync();
         }
     }
 }
