@@ -9,66 +9,47 @@ internal static class Api
 {
     private static readonly string[] EveryDay = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-    public static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        if (response.StatusCode != status)
-        {
-            throw new InvalidOperationException(
-                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, not {(int)status}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
-
-    public static async Task<JsonElement> CreateAsync(HttpClient client, string url, object body)
-    {
-        var response = await client.PostAsJsonAsync(url, body);
-        await ExpectAsync(response, HttpStatusCode.Created);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    public static async Task<Guid> CreateIdAsync(HttpClient client, string url, object body) =>
-        (await CreateAsync(client, url, body)).GetProperty("id").GetGuid();
-
     /// <summary>
     /// A site, <paramref name="doors"/> doors on it, a schedule open around the clock and one access group
     /// opening every door on it — the doors each device of a measurement controls one of.
     /// </summary>
     public static async Task<Building> NewBuildingAsync(HttpClient owner, int doors)
     {
-        var site = await CreateIdAsync(owner, "/api/v1/sites", new { name = "Head office", timeZone = "Europe/Berlin" });
+        var site = await owner.PostCreatedIdAsync("/api/v1/sites", new { name = "Head office", timeZone = "Europe/Berlin" });
         var doorIds = new List<Guid>(doors);
         for (var i = 0; i < doors; i++)
         {
-            doorIds.Add(await CreateIdAsync(owner, "/api/v1/doors", new { siteId = site, name = $"Door {i + 1:000}" }));
+            doorIds.Add(await owner.PostCreatedIdAsync("/api/v1/doors", new { siteId = site, name = $"Door {i + 1:000}" }));
         }
 
-        var schedule = await CreateIdAsync(owner, "/api/v1/schedules", new
+        var schedule = await owner.PostCreatedIdAsync("/api/v1/schedules", new
         {
             name = "Always",
             windows = new[] { new { days = EveryDay, start = "00:00", end = "24:00" } },
             holidays = Array.Empty<object>(),
         });
-        var group = await CreateIdAsync(owner, "/api/v1/access-groups", new { name = "Everyone", scheduleId = schedule, doorIds });
+        var group = await owner.PostCreatedIdAsync("/api/v1/access-groups", new { name = "Everyone", scheduleId = schedule, doorIds });
         return new Building(site, doorIds, schedule, group);
     }
 
     /// <summary>A user in the building's group with one H10301 card; returns the user's and the card's IDs.</summary>
     public static async Task<(Guid UserId, Guid CredentialId)> NewCardholderAsync(HttpClient owner, Building building, int facilityCode, int cardNumber)
     {
-        var user = await CreateIdAsync(owner, "/api/v1/users", new
+        var user = await owner.PostCreatedIdAsync("/api/v1/users", new
         {
             firstName = "Card",
             lastName = $"Holder {facilityCode}-{cardNumber}",
             status = "active",
             accessGroupIds = new[] { building.AccessGroupId },
         });
-        var credential = await CreateIdAsync(owner, $"/api/v1/users/{user}/credentials/cards", new { format = "H10301", facilityCode, cardNumber });
+        var credential = await owner.PostCreatedIdAsync($"/api/v1/users/{user}/credentials/cards", new { format = "H10301", facilityCode, cardNumber });
         return (user, credential);
     }
 
     /// <summary>Adds an F3D100 controlling <paramref name="doorId"/>; returns its ID and one-time claim code.</summary>
     public static async Task<(Guid DeviceId, string ClaimCode)> NewDeviceAsync(HttpClient owner, Building building, Guid doorId, string name)
     {
-        var device = await CreateAsync(owner, "/api/v1/devices", new
+        var device = await owner.PostCreatedAsync("/api/v1/devices", new
         {
             name,
             model = "F3D100",

@@ -39,7 +39,7 @@ internal sealed partial class CloudKeyBenchmark(LoadServer server, int concurren
         var organization = await server.NewOrganizationAsync("Cloud Key load");
         var building = await Api.NewBuildingAsync(organization.Owner, 1);
         var doorId = building.DoorIds[0];
-        var userId = await Api.CreateIdAsync(organization.Owner, "/api/v1/users", new
+        var userId = await organization.Owner.PostCreatedIdAsync("/api/v1/users", new
         {
             firstName = "Noor",
             lastName = "Haddad",
@@ -47,8 +47,8 @@ internal sealed partial class CloudKeyBenchmark(LoadServer server, int concurren
             status = "active",
             accessGroupIds = new[] { building.AccessGroupId },
         });
-        await Api.CreateIdAsync(organization.Owner, $"/api/v1/users/{userId}/credentials/cards", new { format = "H10301", facilityCode = 1, cardNumber = 11572 });
-        var keyId = await Api.CreateIdAsync(organization.Owner, $"/api/v1/users/{userId}/credentials/cloud-keys", new
+        await organization.Owner.PostCreatedIdAsync($"/api/v1/users/{userId}/credentials/cards", new { format = "H10301", facilityCode = 1, cardNumber = 11572 });
+        var keyId = await organization.Owner.PostCreatedIdAsync($"/api/v1/users/{userId}/credentials/cloud-keys", new
         {
             sendEmail = true,
             validUntil = TimeProvider.System.GetUtcNow().AddDays(1),
@@ -143,7 +143,7 @@ internal sealed partial class CloudKeyBenchmark(LoadServer server, int concurren
     private static async Task ExpectGrantedAsync(HttpClient client, string url, byte[] body, string property)
     {
         using var response = await client.SendAsync(Request(url, body));
-        await Api.ExpectAsync(response, HttpStatusCode.OK);
+        await response.ExpectStatusAsync(HttpStatusCode.OK);
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!answer.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.True)
         {

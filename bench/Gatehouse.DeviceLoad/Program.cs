@@ -67,25 +67,25 @@ internal static class DeviceLoadProgram
 
         if (scenario is "revocation" or "all")
         {
-            await using var server = LoadServer.Start(broker);
+            await using var server = await LoadServer.StartAsync(broker);
             await new RevocationBenchmark(server, Number("--devices", 50), Number("--revocations", 200), Number("--warm-up", 10), output).RunAsync();
         }
 
         if (scenario is "snapshot" or "all")
         {
-            await using var server = LoadServer.Start(broker);
+            await using var server = await LoadServer.StartAsync(broker);
             await new SnapshotBenchmark(server, Number("--credentials", 100_000), Number("--runs", 5), output).RunAsync();
         }
 
         if (scenario is "events" or "all")
         {
-            await using var server = LoadServer.Start(broker);
+            await using var server = await LoadServer.StartAsync(broker);
             await new EventIngestionBenchmark(server, Number("--devices", 20), Number("--events", 100_000), output).RunAsync();
         }
 
         if (scenario is "cloudkey" or "all")
         {
-            await using var server = LoadServer.Start(broker);
+            await using var server = await LoadServer.StartAsync(broker);
             await new CloudKeyBenchmark(
                 server, Number("--concurrency", 16), TimeSpan.FromSeconds(Number("--seconds", 15)), TimeSpan.FromSeconds(Number("--warm-up-seconds", 5)), output)
                 .RunAsync();

@@ -87,7 +87,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
                 : await organization.Owner.DeleteAsync($"/api/v1/credentials/{credentialId}"))
             {
                 var answered = Stopwatch.GetTimestamp();
-                await Api.ExpectAsync(response, suspend ? HttpStatusCode.OK : HttpStatusCode.NoContent);
+                await response.ExpectStatusAsync(suspend ? HttpStatusCode.OK : HttpStatusCode.NoContent);
                 if (measured)
                 {
                     api.AddElapsed(start, answered);

@@ -103,7 +103,7 @@ internal sealed class SnapshotBenchmark(LoadServer server, int credentials, int 
             {
                 // The server stops syncing it; the next run is again the organization's one device.
                 using var removed = await organization.Owner.DeleteAsync($"/api/v1/devices/{deviceId}");
-                await Api.ExpectAsync(removed, System.Net.HttpStatusCode.NoContent);
+                await removed.ExpectStatusAsync(System.Net.HttpStatusCode.NoContent);
             }
         }
 

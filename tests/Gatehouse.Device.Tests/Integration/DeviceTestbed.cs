@@ -65,9 +65,7 @@ public class DeviceTestbed : IAsyncLifetime
         var cardNumber = 10_000 + Interlocked.Increment(ref _cards);
         var credential = await CreateAsync(owner, $"/api/v1/users/{user}/credentials/cards", new { format = "H10301", facilityCode = 1, cardNumber });
 
-        var response = await owner.PostAsJsonAsync("/api/v1/devices", new { name = "Front desk", model = "F3D100", siteId = site, doorIds = new[] { door }, wiegandFormat });
-        await Expect(response, System.Net.HttpStatusCode.Created);
-        var device = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var device = await owner.PostCreatedAsync("/api/v1/devices", new { name = "Front desk", model = "F3D100", siteId = site, doorIds = new[] { door }, wiegandFormat });
 
         var scenario = new DoorScenario(
             this, owner, site, door, user, credential, device.GetProperty("id").GetGuid(), device.GetProperty("claimCode").GetString()!,
@@ -81,20 +79,9 @@ public class DeviceTestbed : IAsyncLifetime
         return scenario;
     }
 
-    internal static async Task<Guid> CreateAsync(HttpClient client, string url, object body)
-    {
-        var response = await client.PostAsJsonAsync(url, body);
-        await Expect(response, System.Net.HttpStatusCode.Created);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
+    internal static Task<Guid> CreateAsync(HttpClient client, string url, object body) => client.PostCreatedIdAsync(url, body);
 
-    internal static async Task Expect(HttpResponseMessage response, System.Net.HttpStatusCode status)
-    {
-        if (response.StatusCode != status)
-        {
-            Assert.Fail($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, not {(int)status}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
+    internal static Task Expect(HttpResponseMessage response, System.Net.HttpStatusCode status) => response.ExpectStatusAsync(status);
 }
 
 /// <summary>

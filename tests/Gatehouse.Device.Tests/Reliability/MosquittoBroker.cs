@@ -26,7 +26,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public MosquittoBroker()
     {
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         AdminPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
     }
 
@@ -228,13 +228,6 @@ public sealed class MosquittoBroker : IAsyncDisposable
             .Append("/usr/local/lib")
             .Select(folder => Path.Combine(folder, Name))
             .FirstOrDefault(File.Exists);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

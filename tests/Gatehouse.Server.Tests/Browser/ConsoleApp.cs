@@ -45,12 +45,6 @@ public class ConsoleApp : GatehouseApp
     /// <summary>Where screenshots are kept: <c>artifacts/screenshots</c> at the repository's root.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
 
-    protected override void ConfigureTestServices(IWebHostBuilder builder)
-    {
-        // Every test signs in through the page from the same address; the per-address limit is for attackers.
-        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
-    }
-
     /// <summary>The console sending email for real, to a <see cref="Features.Messaging.TestSmtpServer"/>.</summary>
     public sealed class WithSmtp : ConsoleApp
     {

@@ -104,13 +104,7 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Gatehouse:DataDirectory", _dataDirectory);
-        builder.UseSetting("Gatehouse:Bootstrap:OrganizationName", "System");
-        builder.UseSetting("Gatehouse:Bootstrap:OwnerEmail", SystemAdminEmail);
-        builder.UseSetting("Gatehouse:Bootstrap:OwnerPassword", SystemAdminPassword);
-        builder.UseSetting("Gatehouse:PublicBaseUrl", "http://gatehouse.test");
-        // Every test signs in several times from the same (test server) address; the limit has its own test.
-        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
+        builder.UseTestDefaults(_dataDirectory, SystemAdminEmail, SystemAdminPassword, "http://gatehouse.test");
         if (OnPostgres)
         {
             var connection = new NpgsqlConnectionStringBuilder(_postgresBase) { Database = _databaseName };

@@ -17,11 +17,6 @@ public static class ProblemAssertions
         return messages.EnumerateArray().Select(m => m.GetString()!).ToArray();
     }
 
-    public static async Task AssertStatusAsync(this HttpResponseMessage response, HttpStatusCode expected)
-    {
-        if (response.StatusCode != expected)
-        {
-            Assert.Fail($"Expected {(int)expected}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
+    public static Task AssertStatusAsync(this HttpResponseMessage response, HttpStatusCode expected) =>
+        response.ExpectStatusAsync(expected);
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 
 namespace Gatehouse.Server.Tests.Infrastructure;
@@ -89,10 +87,5 @@ public sealed class TestBroker
     }
 
     /// <summary>A loopback port nothing listens on now (for the test's own servers too).</summary>
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => LoopbackPort.Free();
 }

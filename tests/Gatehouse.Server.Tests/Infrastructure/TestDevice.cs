@@ -263,40 +263,12 @@ public sealed class TestDevice : IAsyncDisposable
         WaitForAsync(() => Syncs.FirstOrDefault(predicate), what);
 
     /// <summary>Polls <paramref name="probe"/> until it gives something, or fails after a deadline.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<T?> probe, string what, TimeSpan? timeout = null)
-        where T : class
-    {
-        var deadline = DateTimeOffsetNow() + (timeout ?? DefaultWait);
-        while (true)
-        {
-            if (probe() is { } found)
-            {
-                return found;
-            }
-
-            if (DateTimeOffsetNow() > deadline)
-            {
-                throw new TimeoutException($"Waited in vain for {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public static Task<T> WaitForAsync<T>(Func<T?> probe, string what, TimeSpan? timeout = null)
+        where T : class => Eventually.ForAsync(probe, () => what, timeout);
 
     /// <summary>Polls an asynchronous condition until it holds, or fails after a deadline.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffsetNow() + (timeout ?? DefaultWait);
-        while (!await condition())
-        {
-            if (DateTimeOffsetNow() > deadline)
-            {
-                throw new TimeoutException($"Waited in vain for {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(condition, () => what, timeout);
 
     /// <summary>
     /// Goes away as a device that lost power does, closing the connection without a word, so the broker publishes

@@ -35,7 +35,6 @@ public class CloudKeysApp : GatehouseApp
 
     protected override void ConfigureTestServices(IWebHostBuilder builder)
     {
-        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
         builder.UseSetting("Gatehouse:Devices:ClaimAttemptsPerMinute", "10000");
         builder.UseSetting("Gatehouse:Devices:UnlockConfirmationTimeout", "00:00:02");
         builder.UseSetting("Gatehouse:CloudKeys:PublicRequestsPerMinute", PublicRequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));

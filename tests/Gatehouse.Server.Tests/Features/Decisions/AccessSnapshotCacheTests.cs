@@ -13,11 +13,8 @@ public sealed class QueryCountingApp : GatehouseApp
 {
     public QueryCounter Queries { get; } = new();
 
-    protected override void ConfigureTestServices(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
+    protected override void ConfigureTestServices(IWebHostBuilder builder) =>
         builder.ConfigureServices(services => services.AddSingleton<IInterceptor>(Queries));
-    }
 }
 
 public sealed class QueryCounter : DbCommandInterceptor

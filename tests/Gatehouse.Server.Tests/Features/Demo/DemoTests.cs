@@ -14,7 +14,6 @@ public sealed class DemoApp : GatehouseApp
     protected override void ConfigureTestServices(IWebHostBuilder builder)
     {
         builder.UseSetting("Gatehouse:Demo", "true");
-        builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
     }
 }
 

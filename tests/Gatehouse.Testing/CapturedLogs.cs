@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Gatehouse.Device.Tests.Integration;
+namespace Gatehouse.Testing;
 
 /// <summary>Keeps every log line of an agent (message and exception text), so tests can look for what must never be logged.</summary>
 public sealed class CapturedLogs : ILoggerProvider

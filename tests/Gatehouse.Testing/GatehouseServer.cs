@@ -1,16 +1,16 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 
-namespace Gatehouse.Device.Tests.Integration;
+namespace Gatehouse.Testing;
 
 /// <summary>
-/// The real Gatehouse server for device tests: Kestrel on a fixed loopback port, its in-process MQTT broker
+/// The real Gatehouse server for device tests and the device load tool: Kestrel on a fixed loopback port, its in-process MQTT broker
 /// on another (or the external broker named by <c>GATEHOUSE_TEST_MQTT</c>, "HOST:PORT;USERNAME;PASSWORD",
 /// which the test script sets for its Mosquitto run), over a SQLite store in its own directory. It can be
 /// stopped and started again on the same ports and store — a server restart, as a device sees it. The
@@ -37,10 +37,16 @@ public sealed class GatehouseServer : IAsyncDisposable
     public GatehouseServer(string? externalBroker)
     {
         _externalBroker = externalBroker;
-        DataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", "server-" + Guid.NewGuid().ToString("N"));
-        HttpPort = FreePort();
-        MqttPort = FreePort();
+        DataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-servers", "server-" + Guid.NewGuid().ToString("N"));
+        HttpPort = LoopbackPort.Free();
+        MqttPort = LoopbackPort.Free();
     }
+
+    /// <summary>The host environment: "Testing" unless a measurement wants the server as it runs in production.</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
+    /// <summary>How long the clients of <see cref="Client"/> wait for an answer.</summary>
+    public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     public string DataDirectory { get; }
 
@@ -117,37 +123,29 @@ public sealed class GatehouseServer : IAsyncDisposable
     }
 
     /// <summary>A client of the API (no token).</summary>
-    public HttpClient Client() => new() { BaseAddress = new Uri(BaseUrl) };
+    public HttpClient Client() => new() { BaseAddress = new Uri(BaseUrl), Timeout = ClientTimeout };
 
     /// <summary>A client signed in with the account.</summary>
     public async Task<HttpClient> SignInAsync(string email, string password)
     {
         var client = Client();
         var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
-        response.EnsureSuccessStatusCode();
+        await response.ExpectStatusAsync(HttpStatusCode.OK);
         var token = await response.Content.ReadFromJsonAsync<JsonElement>();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
         return client;
     }
 
     /// <summary>A new organization with its owner signed in.</summary>
-    public async Task<HttpClient> NewOrganizationAsync()
+    public async Task<HttpClient> NewOrganizationAsync(string? name = null)
     {
         var email = $"owner-{Guid.NewGuid():N}@example.com";
         using (var root = await SignInAsync(AdminEmail, AdminPassword))
         {
-            var response = await root.PostAsJsonAsync("/api/v1/organizations", new { name = "Org " + Guid.NewGuid().ToString("N")[..8], ownerEmail = email, ownerPassword = AdminPassword });
-            response.EnsureSuccessStatusCode();
+            await root.PostCreatedAsync("/api/v1/organizations", new { name = name ?? "Org " + Guid.NewGuid().ToString("N")[..8], ownerEmail = email, ownerPassword = AdminPassword });
         }
 
         return await SignInAsync(email, AdminPassword);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class ServerFactory : WebApplicationFactory<Program>
@@ -163,13 +161,10 @@ public sealed class GatehouseServer : IAsyncDisposable
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             var server = _server;
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("Gatehouse:DataDirectory", server.DataDirectory);
-            builder.UseSetting("Gatehouse:Bootstrap:OrganizationName", "System");
-            builder.UseSetting("Gatehouse:Bootstrap:OwnerEmail", AdminEmail);
-            builder.UseSetting("Gatehouse:Bootstrap:OwnerPassword", AdminPassword);
-            builder.UseSetting("Gatehouse:PublicBaseUrl", server.BaseUrl);
-            builder.UseSetting("Gatehouse:Accounts:SignInAttemptsPerMinute", "10000");
+            builder.UseEnvironment(server.EnvironmentName);
+            builder.UseTestDefaults(server.DataDirectory, AdminEmail, AdminPassword, server.BaseUrl);
+
+            // Tests and measurements claim many devices at once from one address.
             builder.UseSetting("Gatehouse:Devices:ClaimAttemptsPerMinute", "10000");
             if (server.ExternalBroker)
             {
@@ -181,12 +176,12 @@ public sealed class GatehouseServer : IAsyncDisposable
                 builder.UseSetting("Gatehouse:Mqtt:Password", parts.ElementAtOrDefault(2));
 
                 // Each run of a test class is its own server on a shared broker: keep their clients apart.
-                builder.UseSetting("Gatehouse:Mqtt:ClientId", "gatehouse-test-" + server.HttpPort);
+                builder.UseSetting("Gatehouse:Mqtt:ClientId", "gatehouse-test-" + server.HttpPort.ToString(CultureInfo.InvariantCulture));
             }
             else
             {
                 builder.UseSetting("Gatehouse:Mqtt:ListenAddress", "127.0.0.1");
-                builder.UseSetting("Gatehouse:Mqtt:Port", server.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                builder.UseSetting("Gatehouse:Mqtt:Port", server.MqttPort.ToString(CultureInfo.InvariantCulture));
             }
 
             foreach (var (key, value) in server._settings)
