@@ -61,7 +61,7 @@ internal sealed class EventIngestionBenchmark(LoadServer server, int deviceCount
 
         foreach (var agent in fleet.Agents)
         {
-            await agent.Connection.SetNetworkAsync(false, CancellationToken.None);
+            agent.Network.Set(false);
         }
 
         // Each agent's share, committed to its own queue exactly as a tap at its door would be.
@@ -107,7 +107,7 @@ internal sealed class EventIngestionBenchmark(LoadServer server, int deviceCount
         var start = Stopwatch.GetTimestamp();
         foreach (var agent in fleet.Agents)
         {
-            await agent.Connection.SetNetworkAsync(true, CancellationToken.None);
+            agent.Network.Set(true);
         }
 
         var end = await emptied.Task.WaitAsync(BurstTimeout);

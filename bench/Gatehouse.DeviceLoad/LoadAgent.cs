@@ -3,7 +3,9 @@ using Gatehouse.Core.Cards;
 using Gatehouse.Core.Decisions;
 using Gatehouse.Device;
 using Gatehouse.Device.Events;
+using Gatehouse.Device.Hardware;
 using Gatehouse.Device.Mqtt;
+using Gatehouse.Device.Simulator;
 using Gatehouse.Device.Sync;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +36,7 @@ internal sealed class LoadAgent : IAsyncDisposable
         Engine = host.Services.GetRequiredService<AccessEngine>();
         Events = host.Services.GetRequiredService<EventQueue>();
         Connection = host.Services.GetRequiredService<BrokerConnection>();
+        Network = host.Services.GetRequiredService<SimulatedNetworkLink>();
         Identity = host.Services.GetRequiredService<DeviceIdentity>();
     }
 
@@ -46,6 +49,9 @@ internal sealed class LoadAgent : IAsyncDisposable
 
     public BrokerConnection Connection { get; }
 
+    /// <summary>The agent's simulated network cable, which a measurement unplugs to let events pile up.</summary>
+    public SimulatedNetworkLink Network { get; }
+
     public DeviceIdentity Identity { get; }
 
     /// <summary>Claims the device with <paramref name="claimCode"/> at <paramref name="serverUrl"/> (in a new data directory), without starting it.</summary>
@@ -57,6 +63,9 @@ internal sealed class LoadAgent : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(Settings);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+            // No device screen here, but the measurements unplug the network as its button does.
+            builder.Services.AddSingleton<INetworkLink>(sp => sp.GetRequiredService<SimulatedNetworkLink>());
         });
         return new LoadAgent(host, directory);
     }

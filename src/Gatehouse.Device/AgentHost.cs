@@ -211,6 +211,17 @@ internal sealed partial class AgentHost : IAsyncDisposable
         services.AddSingleton<SimulatedSpeaker>();
         services.AddSingleton<ISpeaker>(sp => sp.GetRequiredService<SimulatedSpeaker>());
         services.AddSingleton<ICamera, SimulatedCamera>();
+        services.AddSingleton<SimulatedNetworkLink>();
+        if (arguments.SimulatorUrls.Count > 0)
+        {
+            // Only the device screen can unplug the network; without it the link is simply there.
+            services.AddSingleton<INetworkLink>(sp => sp.GetRequiredService<SimulatedNetworkLink>());
+        }
+        else
+        {
+            services.AddSingleton<INetworkLink, AlwaysUpNetworkLink>();
+        }
+
         services.AddSingleton<SimulatorView>();
 
         // Hosted services start in this order: the store is loaded and the reader attached before the

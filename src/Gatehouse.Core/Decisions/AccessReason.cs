@@ -64,6 +64,13 @@ public static class AccessReasons
         "wrongPin", "credentialUsed", "credentialRevoked", "credentialLocked",
     ];
 
+    private static readonly string[] Words =
+    [
+        "Granted", "Unknown credential", "Credential suspended", "Credential expired", "Credential not valid yet",
+        "User suspended", "User no longer valid", "User not valid yet", "No access group opens this door", "Outside the schedule", "Holiday",
+        "Wrong PIN", "One-time key already used", "Key revoked", "Key locked after wrong PINs",
+    ];
+
     /// <summary>Every reason's API name, in the order of the enum.</summary>
     public static IReadOnlyList<string> ApiNames => Names;
 
@@ -73,6 +80,24 @@ public static class AccessReasons
         (uint)reason < (uint)Names.Length
             ? Names[(int)reason]
             : throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not an access reason.");
+
+    /// <summary>
+    /// A reason in a few English words for people (a device screen, the console, the events CSV), such as
+    /// "Outside the schedule" for <see cref="AccessReason.OutsideSchedule"/>. The API keeps the code
+    /// (<see cref="ToApiName"/>); this is the one place that turns it into words.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a member of <see cref="AccessReason"/>.</exception>
+    public static string ToWords(this AccessReason reason) =>
+        (uint)reason < (uint)Words.Length
+            ? Words[(int)reason]
+            : throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not an access reason.");
+
+    /// <summary>
+    /// The words of a reason given by its API name (<c>userSuspended</c> → "User suspended"); a name that is
+    /// not a reason of this version (a newer one, stored by a newer device) is returned as it is.
+    /// </summary>
+    public static string DescribeApiName(string? name) =>
+        TryParse(name, out var reason) ? reason.ToWords() : name ?? string.Empty;
 
     /// <summary>Reads an API name exactly as written by <see cref="ToApiName"/> (case-sensitive).</summary>
     public static bool TryParse([NotNullWhen(true)] string? name, out AccessReason reason)

@@ -1,4 +1,5 @@
 using Gatehouse.Core.Cards;
+using Gatehouse.Core.Decisions;
 
 namespace Gatehouse.Device.Hardware;
 
@@ -23,6 +24,51 @@ internal sealed record TapOutcome(bool Granted, string Reason, Guid? DoorId = nu
 {
     public const string Enrollment = "enrollment";
     public const string NoDoor = "noDoor";
+
+    /// <summary>
+    /// The card was captured for an enrollment: it was not an access attempt, so it is neither granted nor
+    /// denied (<see cref="Granted"/> is false only because nothing was opened).
+    /// </summary>
+    public bool CapturedForEnrollment => Reason == Enrollment;
+
+    /// <summary>The outcome in words for a person: the access reason's words, or what the device did instead.</summary>
+    public string ReasonText => Reason switch
+    {
+        Enrollment => "Card read for enrollment",
+        NoDoor => "This device has no door yet",
+        _ => AccessReasons.DescribeApiName(Reason),
+    };
+}
+
+/// <summary>
+/// The device's network link, which the broker connection waits on before each attempt to connect. A real
+/// device's link is always up as far as the agent is concerned (a lost network shows as a failed or dropped
+/// connection); the simulator's can be unplugged from the device screen.
+/// </summary>
+internal interface INetworkLink
+{
+    /// <summary>Whether the link is up now.</summary>
+    bool IsUp { get; }
+
+    /// <summary>Raised when the link goes down, so a live connection is dropped the way a pulled cable drops it.</summary>
+    event Action? WentDown;
+
+    /// <summary>Waits until the link is up (returns at once when it is).</summary>
+    Task WaitUpAsync(CancellationToken ct);
+}
+
+/// <summary>The link of a real device: always up.</summary>
+internal sealed class AlwaysUpNetworkLink : INetworkLink
+{
+    public bool IsUp => true;
+
+    public event Action? WentDown
+    {
+        add { }
+        remove { }
+    }
+
+    public Task WaitUpAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>The camera, for face enrollment and recognition (the face issue builds on it).</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Device.Hardware;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,8 +46,8 @@ internal sealed class IncomingMessage(string topic, byte[]? payload, long size, 
 /// The device's MQTT 5 connection: client ID = device ID, the claim's username and password, a persistent
 /// session (no clean start, a session expiry) so QoS 1 messages wait for the device through short outages,
 /// and a retained "offline" status as its last will. It connects, subscribes to the device's sync, event-ack
-/// and command topics, and reconnects forever with exponential back-off — unless the simulator's network is
-/// unplugged, when it stays away until plugged back.
+/// and command topics, and reconnects forever with exponential back-off. Before each attempt it waits for the
+/// <see cref="INetworkLink"/> to be up; when the link goes down it drops the connection without a word.
 /// </summary>
 internal sealed partial class BrokerConnection : BackgroundService
 {
@@ -56,23 +57,24 @@ internal sealed partial class BrokerConnection : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<BrokerConnection> _logger;
     private readonly Channel<IncomingMessage> _incoming = Channel.CreateUnbounded<IncomingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly INetworkLink _link;
     private readonly Lock _gate = new();
-    private readonly Signal _plugSignal = new();
     private IMqttClient _client;
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _plugged = true;
     private int _generation;
 
     public BrokerConnection(
-        DeviceIdentity identity, DeviceStatusSource status, IOptions<ConnectionOptions> options, TimeProvider clock, ILogger<BrokerConnection> logger)
+        DeviceIdentity identity, DeviceStatusSource status, INetworkLink link, IOptions<ConnectionOptions> options, TimeProvider clock, ILogger<BrokerConnection> logger)
     {
         _identity = identity;
+        _link = link;
         _status = status;
         _options = options.Value;
         _clock = clock;
         _logger = logger;
         _client = CreateClient();
+        _link.WentDown += DropConnection;
     }
 
     /// <summary>Raised (on the connection's task) after each successful connection, once subscribed.</summary>
@@ -82,9 +84,6 @@ internal sealed partial class BrokerConnection : BackgroundService
     public event Action? Changed;
 
     public bool IsConnected => _client.IsConnected;
-
-    /// <summary>Whether the (simulated) network cable is plugged in.</summary>
-    public bool NetworkPlugged => _plugged;
 
     /// <summary>Counts connections; a publisher that sees it change knows its unacknowledged messages may be lost.</summary>
     public int Generation => Volatile.Read(ref _generation);
@@ -99,39 +98,6 @@ internal sealed partial class BrokerConnection : BackgroundService
         {
             return _connected.Task.WaitAsync(ct);
         }
-    }
-
-    /// <summary>
-    /// Unplugs or plugs back the simulated network cable. Unplugged, the device drops the connection the way
-    /// a lost network would (the broker publishes its last will) and does not try to reconnect.
-    /// </summary>
-    public Task SetNetworkAsync(bool plugged, CancellationToken ct)
-    {
-        _plugged = plugged;
-        LogNetwork(_logger, plugged);
-        if (!plugged)
-        {
-            // A pulled cable sends nothing: the connection just ends, and the broker publishes the last will.
-            // (A DISCONNECT packet, even "with will", would make some brokers skip the will.) Disposing the
-            // client closes the socket without a word; a fresh client connects when plugged back.
-            IMqttClient old;
-            lock (_gate)
-            {
-                old = _client;
-                _client = CreateClient();
-                _disconnected.TrySetResult();
-                if (_connected.Task.IsCompleted)
-                {
-                    _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-            }
-
-            old.Dispose();
-            Changed?.Invoke();
-        }
-
-        _plugSignal.Set();
-        return Task.CompletedTask;
     }
 
     /// <summary>Publishes a message of the protocol at QoS 1 to the device's <paramref name="suffix"/> topic; false when not delivered to the broker.</summary>
@@ -186,6 +152,7 @@ internal sealed partial class BrokerConnection : BackgroundService
 
     public override void Dispose()
     {
+        _link.WentDown -= DropConnection;
         _client.Dispose();
         base.Dispose();
     }
@@ -195,10 +162,13 @@ internal sealed partial class BrokerConnection : BackgroundService
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (!_plugged)
+            try
             {
-                await _plugSignal.WaitAsync(Timeout.InfiniteTimeSpan, _clock, stoppingToken);
-                continue;
+                await _link.WaitUpAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
 
             TaskCompletionSource disconnected;
@@ -215,10 +185,10 @@ internal sealed partial class BrokerConnection : BackgroundService
                     throw new MqttCommunicationException($"the broker refused the connection: {result.ResultCode}");
                 }
 
-                if (!_plugged)
+                if (!_link.IsUp)
                 {
-                    // Unplugged while the connection was being made.
-                    await SetNetworkAsync(false, stoppingToken);
+                    // The link went down while the connection was being made.
+                    DropConnection();
                     continue;
                 }
 
@@ -254,14 +224,14 @@ internal sealed partial class BrokerConnection : BackgroundService
                 // Whatever went wrong with this connection, the device must try again: a door device has no one
                 // to restart it. The back-off below keeps a persistent failure from spinning.
                 LogConnectFailed(_logger, _identity.Broker.Host, _identity.Broker.Port, e.Message);
-                if (_plugged && _client.IsConnected)
+                if (_link.IsUp && _client.IsConnected)
                 {
                     // Connected but the subscription failed: start over from a clean connection.
                     await _client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.UnspecifiedError, "subscription failed");
                 }
             }
 
-            if (!_plugged || stoppingToken.IsCancellationRequested)
+            if (!_link.IsUp || stoppingToken.IsCancellationRequested)
             {
                 continue;
             }
@@ -278,6 +248,30 @@ internal sealed partial class BrokerConnection : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Ends the connection the way a lost network does: a pulled cable sends nothing, the connection just ends
+    /// and the broker publishes the last will. (A DISCONNECT packet, even "with will", would make some brokers
+    /// skip the will.) Disposing the client closes the socket without a word; a fresh client connects when
+    /// the link is back.
+    /// </summary>
+    private void DropConnection()
+    {
+        IMqttClient old;
+        lock (_gate)
+        {
+            old = _client;
+            _client = CreateClient();
+            _disconnected.TrySetResult();
+            if (_connected.Task.IsCompleted)
+            {
+                _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        old.Dispose();
+        Changed?.Invoke();
+    }
+
     private IMqttClient CreateClient()
     {
         var client = new MqttClientFactory().CreateMqttClient();
@@ -288,7 +282,7 @@ internal sealed partial class BrokerConnection : BackgroundService
             {
                 if (client != _client)
                 {
-                    // A client that was replaced (unplugged): its end was already handled.
+                    // A client that was replaced (the link went down): its end was already handled.
                     return Task.CompletedTask;
                 }
 
@@ -386,7 +380,4 @@ internal sealed partial class BrokerConnection : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused a message to {Topic}: {Reason}")]
     private static partial void LogPublishRefused(ILogger logger, string topic, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Simulated network plugged in: {Plugged}")]
-    private static partial void LogNetwork(ILogger logger, bool plugged);
 }

@@ -52,6 +52,81 @@ internal sealed class SimulatedLed : ILed
     public void Show(LedColor color) => _color = (int)color;
 }
 
+/// <summary>
+/// The simulator's network cable, switched by the device screen's "Unplug network" button. Unplugged, the
+/// broker connection drops its connection the way a pulled cable would and waits until it is plugged back.
+/// </summary>
+internal sealed partial class SimulatedNetworkLink(ILogger<SimulatedNetworkLink> logger) : INetworkLink
+{
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _up = NewUp(completed: true);
+
+    public event Action? WentDown;
+
+    public bool IsUp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _up.Task.IsCompleted;
+            }
+        }
+    }
+
+    /// <summary>Plugs the cable in or pulls it out; doing what is already done changes nothing.</summary>
+    public void Set(bool plugged)
+    {
+        bool wentDown;
+        lock (_gate)
+        {
+            if (plugged == _up.Task.IsCompleted)
+            {
+                return;
+            }
+
+            if (plugged)
+            {
+                _up.TrySetResult();
+            }
+            else
+            {
+                _up = NewUp(completed: false);
+            }
+
+            wentDown = !plugged;
+        }
+
+        LogNetwork(logger, plugged);
+        if (wentDown)
+        {
+            WentDown?.Invoke();
+        }
+    }
+
+    public Task WaitUpAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            return _up.Task.WaitAsync(ct);
+        }
+    }
+
+    private static TaskCompletionSource NewUp(bool completed)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            up.SetResult();
+        }
+
+        return up;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulated network plugged in: {Plugged}")]
+    private static partial void LogNetwork(ILogger logger, bool plugged);
+}
+
 /// <summary>Options of the speaker: <c>Gatehouse:Device:Speaker</c>.</summary>
 internal sealed class SpeakerOptions
 {

@@ -34,8 +34,19 @@ internal sealed record SimulatorState(
 /// <summary>A door of the device and its lock.</summary>
 internal sealed record SimulatorDoor(Guid Id, string Name, string Lock);
 
-/// <summary>The answer to a tap at the reader.</summary>
-internal sealed record SimulatorTapResult(bool Granted, string Reason, Guid? DoorId);
+/// <summary>
+/// The answer to a tap at the reader: <see cref="Outcome"/> is <c>granted</c>, <c>denied</c> or <c>enrollment</c>
+/// (the card was captured for an enrollment, not decided); <see cref="ReasonText"/> is the reason in words.
+/// </summary>
+internal sealed record SimulatorTapResult(bool Granted, string Reason, Guid? DoorId, string Outcome, string ReasonText)
+{
+    public static SimulatorTapResult From(TapOutcome outcome) => new(
+        outcome.Granted,
+        outcome.Reason,
+        outcome.DoorId,
+        outcome.CapturedForEnrollment ? "enrollment" : outcome.Granted ? "granted" : "denied",
+        outcome.ReasonText);
+}
 
 /// <summary>
 /// The simulator's web side: the device screen (static files shipped inside the agent, under a strict
@@ -67,7 +78,7 @@ internal static class SimulatorEndpoints
         var simulator = app.MapGroup("/simulator");
         simulator.MapGet("/state", (SimulatorView view) => TypedResults.Ok(view.State()));
         simulator.MapPost("/card", TapAsync);
-        simulator.MapPost("/network", SetNetworkAsync);
+        simulator.MapPost("/network", SetNetwork);
     }
 
     private static async Task<Results<Ok<SimulatorTapResult>, ValidationProblem>> TapAsync(
@@ -128,18 +139,18 @@ internal static class SimulatorEndpoints
         }
 
         var outcome = await reader.TapAsync(new CardRead(card, doorId), ct);
-        return TypedResults.Ok(new SimulatorTapResult(outcome.Granted, outcome.Reason, outcome.DoorId));
+        return TypedResults.Ok(SimulatorTapResult.From(outcome));
     }
 
-    private static async Task<Results<Ok<SimulatorState>, ValidationProblem>> SetNetworkAsync(
-        NetworkRequest request, BrokerConnection connection, SimulatorView view, CancellationToken ct)
+    private static Results<Ok<SimulatorState>, ValidationProblem> SetNetwork(
+        NetworkRequest request, SimulatedNetworkLink link, SimulatorView view)
     {
         if (request.Connected is not { } connected)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["connected"] = ["Give connected: true to plug the network in, false to unplug it."] });
         }
 
-        await connection.SetNetworkAsync(connected, ct);
+        link.Set(connected);
         return TypedResults.Ok(view.State());
     }
 
@@ -188,7 +199,7 @@ internal static class SimulatorEndpoints
 /// <summary>Reads the simulated hardware and the agent's state into a <see cref="SimulatorState"/>.</summary>
 internal sealed class SimulatorView(
     SimulatedLed led, SimulatedSpeaker speaker, SimulatedLockRelay relay, AccessEngine engine, BrokerConnection connection,
-    EventQueue events, Enrollments enrollments, DeviceIdentity identity)
+    SimulatedNetworkLink network, EventQueue events, Enrollments enrollments, DeviceIdentity identity)
 {
     public SimulatorState State()
     {
@@ -209,7 +220,7 @@ internal sealed class SimulatorView(
             doors,
             events.Count,
             events.Dropped,
-            connection.NetworkPlugged,
+            network.IsUp,
             enrollments.State,
             AgentVersion.Current);
     }

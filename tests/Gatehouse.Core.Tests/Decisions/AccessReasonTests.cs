@@ -43,6 +43,24 @@ public class AccessReasonTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ((AccessReason)99).ToApiName());
 
     [Fact]
+    public void ToWords_EveryReason_IsDistinctWordsWithoutTheCode()
+    {
+        var words = Enum.GetValues<AccessReason>().Select(r => r.ToWords()).ToArray();
+
+        Assert.Equal(words.Length, words.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(words, w => Assert.DoesNotContain(w, ContractNames));
+        Assert.All(words, w => Assert.True(char.IsUpper(w[0]), w));
+    }
+
+    [Theory]
+    [InlineData("userSuspended", "User suspended")]
+    [InlineData("outsideSchedule", "Outside the schedule")]
+    [InlineData("aReasonOfANewerVersion", "aReasonOfANewerVersion")]
+    [InlineData(null, "")]
+    public void DescribeApiName_Code_IsItsWords(string? code, string words) =>
+        Assert.Equal(words, AccessReasons.DescribeApiName(code));
+
+    [Fact]
     public void Granted_OnlyForGrantedReason_IsTrue()
     {
         foreach (var reason in Enum.GetValues<AccessReason>())

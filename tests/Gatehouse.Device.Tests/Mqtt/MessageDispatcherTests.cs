@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Device.Hardware;
 using Gatehouse.Device.Mqtt;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,8 @@ public sealed class MessageDispatcherTests : IDisposable
     public MessageDispatcherTests()
     {
         _connection = new BrokerConnection(
-            _identity, new DeviceStatusSource(_rig.Engine, _rig.Locks, _rig.Events, Options.Create(new ConnectionOptions()), _rig.Clock), Options.Create(new ConnectionOptions()), _rig.Clock,
-            NullLogger<BrokerConnection>.Instance);
+            _identity, new DeviceStatusSource(_rig.Engine, _rig.Locks, _rig.Events, Options.Create(new ConnectionOptions()), _rig.Clock), new AlwaysUpNetworkLink(),
+            Options.Create(new ConnectionOptions()), _rig.Clock, NullLogger<BrokerConnection>.Instance);
         _dispatcher = new MessageDispatcher(_connection, _identity, _rig.Sync, _rig.Events, _rig.Commands, _rig.Outbox, _rig.Clock, NullLogger<MessageDispatcher>.Instance);
     }
 

@@ -1,4 +1,5 @@
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Device.Door;
 using Gatehouse.Device.Store;
 using Gatehouse.Device.Sync;
 using Microsoft.Extensions.Configuration;
@@ -119,10 +120,50 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByLabel("CSN (hex)").FillAsync("0A0B0C0D");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
-        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Denied (unknownCredential)");
+        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Denied — Unknown credential");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("Access denied: card not recognised")).ToBeVisibleAsync();
         await ScreenshotAsync("device-screen-denied");
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
+    public async Task TapForm_SuspendedUsersCard_SaysDeniedInWords()
+    {
+        var data = TestStore.AlwaysOpen();
+        _agent.Services.GetRequiredService<SyncApplier>().Handle(new SyncMessage(
+            SyncKind.Snapshot, 13, 0, 0, 1, data with { Users = [.. data.Users!.Select(u => u.Id == TestStore.Bob ? u with { Suspended = true } : u)] }));
+        await _page.GotoAsync("/");
+        await _page.GetByLabel("CSN", new() { Exact = true }).CheckAsync();
+        await _page.GetByLabel("CSN (hex)").FillAsync("04A224B2C15E80");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
+
+        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Denied — User suspended");
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
+        await Assertions.Expect(_page.Locator("body")).Not.ToContainTextAsync("userSuspended");
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
+    public async Task TapForm_CardCapturedForEnrollment_IsNotShownAsDenied()
+    {
+        var enrollment = Guid.CreateVersion7();
+        var enrollments = _agent.Services.GetRequiredService<Enrollments>();
+        enrollments.Start(new EnrollCommand(Guid.CreateVersion7(), TimeProvider.System.GetUtcNow(), enrollment, EnrollmentKind.Card, TimeProvider.System.GetUtcNow().AddMinutes(5)));
+        await _page.GotoAsync("/");
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: blue" })).ToBeVisibleAsync();
+        await _page.GetByLabel("CSN", new() { Exact = true }).CheckAsync();
+        await _page.GetByLabel("CSN (hex)").FillAsync("0A0B0C0D");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
+
+        var result = _page.GetByRole(AriaRole.Status);
+        await Assertions.Expect(result).ToHaveTextAsync("Card read for enrollment");
+        enrollments.Outcome(new EnrollmentOutcomeCommand(Guid.CreateVersion7(), TimeProvider.System.GetUtcNow(), enrollment, true, "Card enrolled"));
+        await Assertions.Expect(_page.GetByText("Card enrolled")).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: green" })).ToBeVisibleAsync();
+        await Assertions.Expect(result).Not.ToContainTextAsync("Denied");
+        await Assertions.Expect(result).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("result-denied"));
+        await ScreenshotAsync("device-screen-enrolled");
         Assert.Empty(_problems);
     }
 

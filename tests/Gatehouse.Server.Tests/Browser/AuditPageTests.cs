@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Tests.Features;
 using Gatehouse.Server.Tests.Infrastructure;
@@ -31,12 +32,41 @@ public sealed class AuditPageTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         await Expect(newest).ToContainTextAsync(org.OwnerEmail);
         await Expect(newest).ToContainTextAsync("Changed");
         await Expect(newest).ToContainTextAsync("Ana Lima");
-        await Expect(newest.Locator(".changes")).ToContainTextAsync("status");
+        await Expect(newest.Locator(".changes")).ToContainTextAsync("Status");
         await Expect(newest.Locator(".change-before")).ToHaveTextAsync("active");
         await Expect(newest.Locator(".change-after")).ToHaveTextAsync("suspended");
-        var created = page.Locator("tbody tr").Filter(new() { HasText = "Created" }).Filter(new() { HasText = "firstName" });
+        var created = page.Locator("tbody tr").Filter(new() { HasText = "Created" }).Filter(new() { HasText = "First name" });
         await Expect(created).ToContainTextAsync("Ana");
         await browser.ScreenshotAsync("audit");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Audit_UserAndScheduleChanges_ShowFieldsAndValuesInWordsNotCodeOrJson()
+    {
+        var org = await app.NewOrganizationAsync();
+        var user = await org.Owner.NewUserAsync("Ana", "Lima");
+        (await org.Owner.PatchAsJsonAsync($"/api/v1/users/{user.Id()}", new { validUntil = "2031-01-01T00:00:00Z", phone = "+15555550123" })).EnsureSuccessStatusCode();
+        (await org.Owner.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = "Office hours",
+            windows = new[] { new { days = new[] { "Monday", "Tuesday" }, start = "08:00", end = "18:00" } },
+            holidays = Array.Empty<object>(),
+        })).EnsureSuccessStatusCode();
+        await using var browser = await app.SignInAsync(org);
+
+        await browser.Page.GotoAsync("/audit");
+
+        var changes = browser.Page.Locator(".changes");
+        await Expect(changes.GetByText("Valid until", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(changes.GetByText("First name", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(browser.Page.Locator("tbody")).ToContainTextAsync("Days: monday, tuesday, Start: 08:00");
+        var text = string.Join("\n", await changes.AllInnerTextsAsync());
+        Assert.DoesNotContain("validUntil", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("firstName", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("[", text, StringComparison.Ordinal);
+        await browser.ScreenshotAsync("audit-words");
         browser.AssertNoProblems();
     }
 

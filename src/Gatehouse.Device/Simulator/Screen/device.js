@@ -113,8 +113,14 @@
       });
       const answer = await response.json();
       if (response.ok) {
-        result.textContent = answer.granted ? "Granted" : `Denied (${answer.reason})`;
-        result.className = "result " + (answer.granted ? "result-granted" : "result-denied");
+        // A card captured for an enrollment was not an access attempt: the ring shows the enrollment's outcome.
+        if (answer.outcome === "enrollment") {
+          result.textContent = answer.reasonText;
+          result.className = "result";
+        } else {
+          result.textContent = answer.granted ? "Granted" : `Denied — ${answer.reasonText}`;
+          result.className = "result " + (answer.granted ? "result-granted" : "result-denied");
+        }
         // The LED and the lock changed with the tap: show them now rather than at the next poll.
         await refresh();
       } else {

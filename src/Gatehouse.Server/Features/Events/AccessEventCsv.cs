@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Gatehouse.Core.Decisions;
 
 namespace Gatehouse.Server.Features.Events;
 
 /// <summary>
-/// Writes access events as CSV (RFC 4180: CRLF line ends, quotes where needed). Names are typed by
+/// Writes access events as CSV (RFC 4180: CRLF line ends, quotes where needed). <c>reason</c> is the API's
+/// code, for integrators; <c>reasonText</c>, added last so existing columns keep their places, is the same
+/// reason in words for people reading the file. Names are typed by
 /// administrators, so a cell that a spreadsheet would run as a formula is defused with a leading quote.
 /// </summary>
 internal static class AccessEventCsv
@@ -13,7 +16,7 @@ internal static class AccessEventCsv
     private static readonly string[] Header =
     [
         "id", "occurredAt", "result", "reason", "doorId", "doorName", "userId", "userName",
-        "credentialId", "credentialType", "source", "deviceId", "receivedAt",
+        "credentialId", "credentialType", "source", "deviceId", "receivedAt", "reasonText",
     ];
 
     public static async Task WriteAsync(Stream body, IAsyncEnumerable<AccessEventDto> events, CancellationToken ct)
@@ -39,6 +42,7 @@ internal static class AccessEventCsv
                 ApiName(e.Source),
                 Id(e.DeviceId),
                 Instant(e.ReceivedAt),
+                AccessReasons.DescribeApiName(e.Reason),
             ]));
         }
 

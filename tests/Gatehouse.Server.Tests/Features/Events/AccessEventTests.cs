@@ -182,9 +182,24 @@ public sealed class AccessEventTests(ManyOrganizationsApp app) : IClassFixture<M
         var lines = text.TrimStart('\uFEFF').Split("\r\n");
         Assert.Equal(4, lines.Length);
         Assert.Equal("", lines[3]);
-        Assert.Equal("id,occurredAt,result,reason,doorId,doorName,userId,userName,credentialId,credentialType,source,deviceId,receivedAt", lines[0]);
+        Assert.Equal("id,occurredAt,result,reason,doorId,doorName,userId,userName,credentialId,credentialType,source,deviceId,receivedAt,reasonText", lines[0]);
         Assert.StartsWith(",2026-03-09T12:05:00Z,denied,unknownCredential," + door + ",\"Say \"\"hi\"\"\",,,,,device,,", lines[1][36..], StringComparison.Ordinal);
         Assert.StartsWith(",2026-03-09T12:00:00Z,granted,granted," + door + ",\"Lobby, east\"," + user + ",Ana Lima,", lines[2][36..], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Csv_DeniedEvent_HasTheReasonInWordsBesideTheCode()
+    {
+        var org = await app.NewOrganizationAsync();
+        await InsertAsync(org, Event(Guid.NewGuid(), T0, name: "Lobby", reason: AccessReason.UserSuspended));
+
+        var csv = await org.Owner.GetStringAsync("/api/v1/events.csv");
+
+        var lines = csv.TrimStart('\uFEFF').Split("\r\n");
+        var header = lines[0].Split(',');
+        var row = lines[1].Split(',');
+        Assert.Equal("userSuspended", row[Array.IndexOf(header, "reason")]);
+        Assert.Equal("User suspended", row[Array.IndexOf(header, "reasonText")]);
     }
 
     [Theory]
