@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
@@ -107,10 +108,12 @@ services.AddScoped<AccessExplorer>();
 services.AddRateLimiter(o =>
 {
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-    o.OnRejected = (context, _) =>
+    o.OnRejected = async (context, _) =>
     {
-        context.HttpContext.Response.Headers.RetryAfter = "60";
-        return ValueTask.CompletedTask;
+        // Every limit is a one-minute window: a minute is always long enough to wait.
+        var limited = new ApiError.RateLimited(RetryAfterSeconds: 60);
+        context.HttpContext.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        await limited.ToProblem().ExecuteAsync(context.HttpContext);
     };
     o.AddPolicy(AuthEndpoints.SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
         http.Connection.RemoteIpAddress?.ToString() ?? "unknown",

@@ -65,7 +65,10 @@ public readonly record struct CardIdentity
     /// <param name="format">The format's name as the API spells it (<c>H10301</c>, <c>C1000-35</c>, <c>CSN</c>…), case ignored.</param>
     /// <param name="facilityCode">The facility code; required by formats that have one, refused by the others.</param>
     /// <param name="cardNumber">The card number; required by Wiegand formats, refused for CSN.</param>
-    /// <param name="csn">The serial number as 8, 14 or 20 hex digits (either case); required for CSN, refused otherwise.</param>
+    /// <param name="csn">
+    /// The serial number as 8, 14 or 20 hex digits, either case, plain or with a separator between byte pairs
+    /// (<see cref="CsnText"/>: <c>04:A2:24:B2</c>); required for CSN, refused otherwise.
+    /// </param>
     /// <param name="identity">The card, when the fields make one; otherwise <c>default</c>.</param>
     /// <param name="errors">Empty on success; otherwise one entry per problem.</param>
     /// <returns>Whether the fields make a card.</returns>
@@ -171,7 +174,11 @@ public readonly record struct CardIdentity
             {
                 Add(CardFields.Csn, "CSN is required: the card's serial number as 8, 14 or 20 hex digits.");
             }
-            else if (TryParseCsnHex(csn, out var parsedCsn, out var csnError))
+            else if (!CsnText.TryNormalize(csn, out var csnHex, out var csnError))
+            {
+                Add(CardFields.Csn, csnError);
+            }
+            else if (TryParseCsnHex(csnHex, out var parsedCsn, out csnError))
             {
                 if (found is null)
                 {

@@ -1,57 +1,115 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Server.Infrastructure;
 
 /// <summary>
-/// An expected failure of a server operation. Services return these as values; <see cref="ToProblem"/>
-/// is the one place where they become RFC 9457 problem responses.
+/// An expected failure of a server operation. Services return these as values; <see cref="ToProblemDetails"/>
+/// is the one place where they become RFC 9457 problem responses. The set is closed: the constructor is
+/// private, so every case is one of the sealed records nested here, and a test maps each of them.
 /// </summary>
 internal abstract record ApiError
 {
-    /// <summary>The resource does not exist for this caller (also: it belongs to another organization).</summary>
+    private ApiError()
+    {
+    }
+
+    /// <summary>The resource does not exist for this caller (also: it belongs to another organization). 404.</summary>
     public sealed record NotFound(string Resource) : ApiError;
 
-    /// <summary>The request would duplicate something that must be unique, or clashes with the current state.</summary>
+    /// <summary>The request would duplicate something that must be unique, or clashes with the current state. 409.</summary>
     public sealed record Conflict(string Detail) : ApiError;
 
-    /// <summary>Fields of the request are invalid; keys are the API's field paths (camelCase).</summary>
+    /// <summary>Fields of the request are invalid; keys are the API's field paths (camelCase). 400.</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ApiError
     {
         public static Invalid Field(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
     }
 
-    /// <summary>The caller may see the resource but not do this to it.</summary>
+    /// <summary>
+    /// A sign-in whose email and password are right for several organizations: 400 naming
+    /// <c>organizationId</c>, with the organizations to choose from.
+    /// </summary>
+    public sealed record ChooseOrganization(IReadOnlyList<OrganizationOption> Organizations) : ApiError;
+
+    /// <summary>The caller may see the resource but not do this to it. 403.</summary>
     public sealed record Forbidden(string Detail) : ApiError;
 
-    public ProblemHttpResult ToProblem() => this switch
+    /// <summary>The caller did not prove who it is (no or a wrong token, password or claim code). 401.</summary>
+    public sealed record Unauthorized(string Detail, string Title = "Unauthorized") : ApiError;
+
+    /// <summary>
+    /// A holder of a credential (no account) is refused, with a machine-readable <paramref name="Reason"/>
+    /// and, for a wrong PIN, the attempts left. 403 <c>{reason}</c>.
+    /// </summary>
+    public sealed record Refused(string Reason, string Detail, int? AttemptsLeft = null) : ApiError;
+
+    /// <summary>Locked after too many wrong attempts, until an administrator unlocks it. 423 <c>{reason}</c>.</summary>
+    public sealed record Locked(string Reason, string Detail) : ApiError;
+
+    /// <summary>The door's device could not be reached or refused the unlock. 409 <c>{reason: "deviceUnavailable"}</c>.</summary>
+    public sealed record DeviceUnavailable(string Detail) : ApiError;
+
+    /// <summary>The door's device did not confirm the unlock in time, so it may not have opened. 504 <c>{reason: "doorDidNotAnswer"}</c>.</summary>
+    public sealed record DoorDidNotAnswer(string Detail) : ApiError;
+
+    /// <summary>Too many requests from this client; it may try again after <paramref name="RetryAfterSeconds"/>. 429.</summary>
+    public sealed record RateLimited(int RetryAfterSeconds) : ApiError;
+
+    /// <summary>The problem document of this error: the one mapping of errors to HTTP.</summary>
+    public ProblemDetails ToProblemDetails() => this switch
     {
-        NotFound e => TypedResults.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Title = "Not found",
-            Detail = $"{e.Resource} was not found.",
-        }),
-        Conflict e => TypedResults.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status409Conflict,
-            Title = "Conflict",
-            Detail = e.Detail,
-        }),
-        Invalid e => TypedResults.Problem(new HttpValidationProblemDetails(e.Errors.ToDictionary())
+        NotFound e => Problem(StatusCodes.Status404NotFound, "Not found", $"{e.Resource} was not found."),
+        Conflict e => Problem(StatusCodes.Status409Conflict, "Conflict", e.Detail),
+        Invalid e => new HttpValidationProblemDetails(e.Errors.ToDictionary())
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "One or more fields are invalid.",
-        }),
-        Forbidden e => TypedResults.Problem(new ProblemDetails
+        },
+        ChooseOrganization e => new HttpValidationProblemDetails(new Dictionary<string, string[]>
         {
-            Status = StatusCodes.Status403Forbidden,
-            Title = "Forbidden",
-            Detail = e.Detail,
-        }),
-        _ => throw new InvalidOperationException($"Unmapped error {GetType().Name}."),
+            ["organizationId"] = ["This email and password sign in to several organizations: say which one."],
+        })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "One or more fields are invalid.",
+            Extensions = { ["organizations"] = e.Organizations.Select(o => new { id = o.Id, name = o.Name }).ToList() },
+        },
+        Forbidden e => Problem(StatusCodes.Status403Forbidden, "Forbidden", e.Detail),
+        Unauthorized e => Problem(StatusCodes.Status401Unauthorized, e.Title, e.Detail),
+        Refused e => WithReason(Problem(StatusCodes.Status403Forbidden, "Not allowed", e.Detail), e.Reason, e.AttemptsLeft),
+        Locked e => WithReason(Problem(StatusCodes.Status423Locked, "Locked", e.Detail), e.Reason),
+        DeviceUnavailable e => WithReason(Problem(StatusCodes.Status409Conflict, "The door could not be unlocked", e.Detail), "deviceUnavailable"),
+        DoorDidNotAnswer e => WithReason(Problem(StatusCodes.Status504GatewayTimeout, "The door did not answer", e.Detail), "doorDidNotAnswer"),
+        RateLimited e => Problem(
+            StatusCodes.Status429TooManyRequests,
+            "Too Many Requests",
+            string.Create(CultureInfo.InvariantCulture, $"Too many requests from this client. Try again in {e.RetryAfterSeconds} seconds.")),
+
+        // Unreachable while every case above is mapped (a test checks each one); a bug answers 500, it does not throw.
+        _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", null),
     };
+
+    /// <summary>The error as an endpoint's result.</summary>
+    public ProblemHttpResult ToProblem() => TypedResults.Problem(ToProblemDetails());
+
+    private static ProblemDetails Problem(int status, string title, string? detail) => new() { Status = status, Title = title, Detail = detail };
+
+    private static ProblemDetails WithReason(ProblemDetails problem, string reason, int? attemptsLeft = null)
+    {
+        problem.Extensions["reason"] = reason;
+        if (attemptsLeft is { } left)
+        {
+            problem.Extensions["attemptsLeft"] = left;
+        }
+
+        return problem;
+    }
 }
+
+/// <summary>An organization a caller may choose (see <see cref="ApiError.ChooseOrganization"/>).</summary>
+internal sealed record OrganizationOption(Guid Id, string Name);
 
 /// <summary>The outcome of a service operation: a value or an <see cref="ApiError"/>.</summary>
 internal readonly struct Result<T>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Server.Infrastructure;
 
@@ -19,22 +18,12 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
             return;
         }
 
-        var problem = authorizeResult.Challenged
-            ? new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Unauthorized",
-                Detail = context.Request.Headers.Authorization.Count == 0
-                    ? "Sign in with POST /api/v1/auth/token and send the token as 'Authorization: Bearer <token>'."
-                    : "The access token is unknown, revoked or expired. Sign in again.",
-            }
-            : new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Forbidden",
-                Detail = authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).FirstOrDefault()
-                    ?? "Your role does not allow this.",
-            };
-        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        ApiError error = authorizeResult.Challenged
+            ? new ApiError.Unauthorized(context.Request.Headers.Authorization.Count == 0
+                ? "Sign in with POST /api/v1/auth/token and send the token as 'Authorization: Bearer <token>'."
+                : "The access token is unknown, revoked or expired. Sign in again.")
+            : new ApiError.Forbidden(authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).FirstOrDefault()
+                ?? "Your role does not allow this.");
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = error.ToProblemDetails() });
     }
 }

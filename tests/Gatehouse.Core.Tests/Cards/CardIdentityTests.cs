@@ -253,7 +253,8 @@ public class CardIdentityTests
 
     [Theory]
     [InlineData("04A224G2")]
-    [InlineData("04:A2:24:B2")]
+    [InlineData("04A2:24B2")]
+    [InlineData("04:A2-24:B2")]
     [InlineData("04A224B2 ")]
     [InlineData("0x04A224")]
     [InlineData("")]
@@ -263,6 +264,33 @@ public class CardIdentityTests
 
         Assert.Equal(CardFields.Csn, error.Field);
         Assert.Contains("hex digits", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("de:ad:be:ef", "DEADBEEF")]
+    [InlineData("DE-AD-BE-EF", "DEADBEEF")]
+    [InlineData("04 a2 24 b2 c1 5e 80", "04A224B2C15E80")]
+    public void TryCreate_CsnWithSeparatorsBetweenBytePairs_IsTheSameCardAsPlainHex(string typed, string plain)
+    {
+        var card = Create("CSN", null, null, typed);
+
+        Assert.Equal(plain, card.Csn);
+        Assert.Equal(Create("CSN", null, null, plain), card);
+    }
+
+    [Fact]
+    public void TryCreate_CsnWithSeparatorsOfWrongLength_CountsOnlyTheDigits()
+    {
+        var error = SingleError("CSN", null, null, "04:A2:24");
+
+        Assert.Equal("CSN must be 8, 14 or 20 hex digits (a UID of 4, 7 or 10 bytes); got 6.", error.Message);
+    }
+
+    [Fact]
+    public void TryParse_CanonicalTextWithSeparators_Fails()
+    {
+        // The canonical text stays plain hex: separators are for what people type, not for stored keys.
+        Assert.False(CardIdentity.TryParse("CSN:DE:AD:BE:EF", out _));
     }
 
     [Theory]

@@ -36,8 +36,7 @@ public sealed class FormErrors
         ApiError.Invalid invalid => new(invalid.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal), null),
         ApiError.Conflict conflict => General(conflict.Detail),
         ApiError.NotFound notFound => General($"{notFound.Resource} was not found. It may have been deleted in the meantime."),
-        ApiError.Forbidden forbidden => General(forbidden.Detail),
-        _ => General("The change could not be made."),
+        _ => General(error.ToProblemDetails().Detail ?? "The change could not be made."),
     };
 
     /// <summary>The same errors with their field names rewritten (rows the form numbers differently than the request).</summary>

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Gatehouse.Server.Features.AccessGroups;
 
 /// <summary>Doors that open for the group's users while its schedule is open.</summary>
-internal sealed class AccessGroup : ITenantOwned
+internal sealed class AccessGroup : ITenantOwned, INamedEntity
 {
     public const int NameMaxLength = 200;
 

@@ -27,6 +27,8 @@ internal static class AccessGroupMapping
 /// <summary>Access groups of the current organization. Shared by the API and the admin console.</summary>
 internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clock)
 {
+    private static readonly UniqueName<AccessGroup> Names = new(name => $"An access group named \"{name}\" already exists.");
+
     public async Task<Result<PagedList<AccessGroupDto>>> ListAsync(int? page, int? pageSize, CancellationToken ct)
     {
         if (Paging.Check(page, pageSize) is { } error)
@@ -54,15 +56,15 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
         }
 
         var name = request.Name!.Trim();
-        if (await NameTakenAsync(name, null, ct))
+        if (await Names.CheckAsync(db.AccessGroups, name, null, ct) is { } taken)
         {
-            return NameConflict(name);
+            return taken;
         }
 
         var group = new AccessGroup { Name = name, ScheduleId = request.ScheduleId!.Value, CreatedAt = clock.GetUtcNow() };
         group.Doors.AddRange(doorIds.Select(d => new AccessGroupDoor { AccessGroupId = group.Id, DoorId = d }));
         db.AccessGroups.Add(group);
-        if (await SaveNamedAsync(group.Name, group.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, db.AccessGroups, group, ct) is { } conflict)
         {
             return conflict;
         }
@@ -107,15 +109,9 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
             return v.ToError();
         }
 
-        if (request.Name.HasValue)
+        if (await Names.RenameAsync(db.AccessGroups, group, request.Name, ct) is { } taken)
         {
-            var name = request.Name.Value!.Trim();
-            if (await NameTakenAsync(name, id, ct))
-            {
-                return NameConflict(name);
-            }
-
-            group.Name = name;
+            return taken;
         }
 
         group.ScheduleId = request.ScheduleId.Or(group.ScheduleId)!.Value;
@@ -127,7 +123,7 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
                 .Select(d => new AccessGroupDoor { AccessGroupId = group.Id, DoorId = d }));
         }
 
-        if (await SaveNamedAsync(group.Name, group.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, db.AccessGroups, group, ct) is { } conflict)
         {
             return conflict;
         }
@@ -176,13 +172,4 @@ internal sealed class AccessGroupService(GatehouseDbContext db, TimeProvider clo
         v.KnownIds("doorIds", doorIds, known, "The door was not found.");
         return distinct;
     }
-
-    private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
-        db.AccessGroups.AnyAsync(g => g.Name == name && g.Id != except, ct);
-
-    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
-    private Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct) =>
-        db.SaveOrExplainAsync(async c => await NameTakenAsync(name, id, c) ? NameConflict(name) : null, ct);
-
-    private static ApiError.Conflict NameConflict(string name) => new($"An access group named \"{name}\" already exists.");
 }

@@ -1,6 +1,5 @@
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Server.Features.Accounts;
 
@@ -15,6 +14,9 @@ internal sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresA
 internal static class AuthEndpoints
 {
     public const string SignInRateLimit = "sign-in";
+
+    private static readonly ApiError SignInFailed = new ApiError.Unauthorized(
+        "The email or password is wrong, or the account is locked for a while after too many attempts.", "Sign-in failed");
 
     public static void MapAuth(this IEndpointRouteBuilder api)
     {
@@ -42,23 +44,9 @@ internal static class AuthEndpoints
                 return TypedResults.Ok(new TokenResponse(token, expiresAt));
             case SignInOutcome.ChooseOrganization choose:
                 // Only after the password proved right for each: the caller administers all of them.
-                var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]>
-                {
-                    ["organizationId"] = ["This email and password sign in to several organizations: say which one."],
-                })
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Title = "One or more fields are invalid.",
-                };
-                problem.Extensions["organizations"] = choose.Choices.Select(c => new { id = c.OrganizationId, name = c.Name }).ToList();
-                return TypedResults.Problem(problem);
+                return new ApiError.ChooseOrganization([.. choose.Choices.Select(c => new OrganizationOption(c.OrganizationId, c.Name))]).ToProblem();
             default:
-                return TypedResults.Problem(new ProblemDetails
-                {
-                    Status = StatusCodes.Status401Unauthorized,
-                    Title = "Sign-in failed",
-                    Detail = "The email or password is wrong, or the account is locked for a while after too many attempts.",
-                });
+                return SignInFailed.ToProblem();
         }
     }
 }

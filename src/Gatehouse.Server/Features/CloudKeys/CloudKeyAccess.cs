@@ -30,16 +30,9 @@ internal sealed record CloudKeyUnlockRequest(Guid? DoorId, string? Pin);
 internal sealed record CloudKeyUnlocked(bool Unlocked, Guid DoorId, string DoorName, Guid EventId);
 
 /// <summary>
-/// Why a Cloud Key did not open a door, as the public endpoint answers it: <c>403 {reason}</c>, or
-/// <c>423</c> once locked, <c>409 deviceUnavailable</c> when the door's device cannot be reached or refuses,
-/// or <c>504 doorDidNotAnswer</c> when it does not confirm the unlock in time.
-/// </summary>
-internal sealed record CloudKeyRefusal(int Status, string Reason, string Detail, int? AttemptsLeft = null);
-
-/// <summary>
 /// The public side of Cloud Keys, for whoever holds the link (no account): the key's page and the unlock.
-/// The token finds the key across organizations (the link names none); from then on everything is read
-/// in the key's organization. Reading the page changes nothing; an unlock checks, in order, that the key is
+/// The token finds the key across organizations (the link names none); each operation then enters the key's
+/// organization (<see cref="EnterOrganizationOf"/>) and reads everything in it. Reading the page changes nothing; an unlock checks, in order, that the key is
 /// not revoked, locked or used, the PIN, the validity and schedule (the same engine as the doors), and the
 /// door's device, and records every attempt that names a door of the organization as an access event.
 /// </summary>
@@ -55,12 +48,15 @@ internal sealed partial class CloudKeyAccess(
     /// <summary>How far ahead the page looks for when a closed door opens.</summary>
     private static readonly TimeSpan NextOpenHorizon = TimeSpan.FromDays(7);
 
-    public async Task<CloudKeyPageDto?> GetPageAsync(string token, CancellationToken ct)
+    /// <summary>What the key's page shows; <see cref="ApiError.NotFound"/> when no key has this token.</summary>
+    public async Task<Result<CloudKeyPageDto>> GetPageAsync(string token, CancellationToken ct)
     {
         if (await FindAsync(token, ct) is not { } key)
         {
-            return null;
+            return UnknownKey;
         }
+
+        EnterOrganizationOf(key);
 
         var now = clock.GetUtcNow();
         var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId).Select(u => new { u.FirstName, u.LastName }).SingleAsync(ct);
@@ -93,8 +89,12 @@ internal sealed partial class CloudKeyAccess(
             Math.Max(0, CloudKeyCredential.MaxFailedPinAttempts - key.FailedPinAttempts), page);
     }
 
-    /// <summary>Opens the door, or says why not. Null: no key has this token (404).</summary>
-    public async Task<Result<CloudKeyUnlocked>?> UnlockAsync(string token, CloudKeyUnlockRequest request, CancellationToken ct)
+    /// <summary>
+    /// Opens the door, or says why not: <see cref="ApiError.Refused"/> (403 with the reason),
+    /// <see cref="ApiError.Locked"/> (423), <see cref="ApiError.DeviceUnavailable"/> (409),
+    /// <see cref="ApiError.DoorDidNotAnswer"/> (504), or <see cref="ApiError.NotFound"/> when no key has this token.
+    /// </summary>
+    public async Task<Result<CloudKeyUnlocked>> UnlockAsync(string token, CloudKeyUnlockRequest request, CancellationToken ct)
     {
         var v = new Validation();
         if (request.DoorId is null)
@@ -113,9 +113,10 @@ internal sealed partial class CloudKeyAccess(
 
         if (await FindAsync(token, ct) is not { } key)
         {
-            return null;
+            return UnknownKey;
         }
 
+        EnterOrganizationOf(key);
         if (!v.IsValid)
         {
             return v.ToError();
@@ -128,35 +129,36 @@ internal sealed partial class CloudKeyAccess(
         var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId).Select(u => new { u.FirstName, u.LastName }).SingleAsync(ct);
         var userName = $"{user.FirstName} {user.LastName}";
 
-        async Task<CloudKeyRefusal> RefuseAsync(AccessReason reason, CloudKeyRefusal refusal)
+        async Task<ApiError> RefuseAsync(AccessReason reason, ApiError refusal)
         {
             if (door is not null)
             {
                 await events.AppendAsync(Event(key, door.Id, door.Name, userName, now, granted: false, reason), ct);
             }
 
-            LogRefused(logger, key.Id, doorId, refusal.Reason);
+            var said = ReasonOf(refusal);
+            LogRefused(logger, key.Id, doorId, said);
             return refusal;
         }
 
         if (key.RevokedAt is not null)
         {
-            return Refused(await RefuseAsync(AccessReason.CredentialRevoked, new(403, "revoked", "This Cloud Key has been revoked.")));
+            return await RefuseAsync(AccessReason.CredentialRevoked, Revoked);
         }
 
         if (key.LockedAt is not null)
         {
-            return Refused(await RefuseAsync(AccessReason.CredentialLocked, Locked));
+            return await RefuseAsync(AccessReason.CredentialLocked, Locked);
         }
 
         if (key.UsedAt is not null)
         {
-            return Refused(await RefuseAsync(AccessReason.CredentialUsed, Used));
+            return await RefuseAsync(AccessReason.CredentialUsed, Used);
         }
 
         if (!CloudKeySecrets.PinMatches(token, pin, key.PinHash))
         {
-            return Refused(await WrongPinAsync(key, RefuseAsync, now, ct));
+            return await WrongPinAsync(key, RefuseAsync, now, ct);
         }
 
         if (key.FailedPinAttempts > 0)
@@ -167,20 +169,20 @@ internal sealed partial class CloudKeyAccess(
 
         if (door is null)
         {
-            return Refused(await RefuseAsync(AccessReason.NoAccessToDoor, NoAccess));
+            return await RefuseAsync(AccessReason.NoAccessToDoor, NoAccess);
         }
 
         var decision = (await snapshots.GetAsync(key.OrganizationId, ct)).DecideCredential(key.Id, door.Id, now);
         if (!decision.Granted)
         {
-            return Refused(await RefuseAsync(decision.Reason, Denied(decision.Reason, key)));
+            return await RefuseAsync(decision.Reason, Denied(decision.Reason, key));
         }
 
         // A one-time key is spent before the command leaves, by a conditional update that only one request
         // can win; if the command then cannot be sent, the key is given back.
         if (key.OneTimeUse && await SpendAsync(key.Id, now, ct) is { } lost)
         {
-            return Refused(await RefuseAsync(lost.Reason, lost.Refusal));
+            return await RefuseAsync(lost.Reason, lost.Refusal);
         }
 
         var holder = new UnlockHolder(key.UserId, userName, key.Id, CredentialType.CloudKey);
@@ -188,9 +190,9 @@ internal sealed partial class CloudKeyAccess(
         if (sent.Error is { } error)
         {
             await GiveBackAsync(key, now, ct);
-            var detail = error is ApiError.Conflict c ? c.Detail : "The door could not be unlocked. Try again.";
+            var unavailable = new ApiError.DeviceUnavailable(error is ApiError.Conflict c ? c.Detail : "The door could not be unlocked. Try again.");
             LogRefused(logger, key.Id, doorId, "deviceUnavailable");
-            return Refused(new CloudKeyRefusal(409, "deviceUnavailable", detail));
+            return unavailable;
         }
 
         // "Unlocked" only once the device says it operated the lock; otherwise the key is not spent.
@@ -200,9 +202,9 @@ internal sealed partial class CloudKeyAccess(
         {
             await GiveBackAsync(key, now, ct);
             LogNotConfirmed(logger, key.Id, door.Id, device.Id, command.Id, outcome);
-            return Refused(outcome == UnlockOutcome.Refused
-                ? new CloudKeyRefusal(409, "deviceUnavailable", $"The device at “{door.Name}” could not unlock it. Try again.")
-                : new CloudKeyRefusal(504, "doorDidNotAnswer", $"“{door.Name}” did not answer, so it may not have opened. Try again."));
+            return outcome == UnlockOutcome.Refused
+                ? new ApiError.DeviceUnavailable($"The device at “{door.Name}” could not unlock it. Try again.")
+                : new ApiError.DoorDidNotAnswer($"“{door.Name}” did not answer, so it may not have opened. Try again.");
         }
 
         LogUnlocked(logger, key.Id, door.Id, device.Id, command.Id);
@@ -219,28 +221,39 @@ internal sealed partial class CloudKeyAccess(
         }
     }
 
-    private static CloudKeyRefusal Locked => new(423, "locked",
+    private static ApiError UnknownKey { get; } = new ApiError.NotFound("The Cloud Key");
+
+    private static ApiError.Locked Locked { get; } = new("locked",
         $"This Cloud Key is locked after {CloudKeyCredential.MaxFailedPinAttempts} wrong PINs. Ask your administrator to unlock it.");
 
-    private static CloudKeyRefusal Used => new(403, "used", "This one-time Cloud Key has been used already.");
+    private static ApiError.Refused Revoked { get; } = new("revoked", "This Cloud Key has been revoked.");
 
-    private static CloudKeyRefusal NoAccess => new(403, "noAccessToDoor", "This Cloud Key does not open that door.");
+    private static ApiError.Refused Used { get; } = new("used", "This one-time Cloud Key has been used already.");
 
-    private static Result<CloudKeyUnlocked> Refused(CloudKeyRefusal refusal) => new CloudKeyRefusedError(refusal);
+    private static ApiError.Refused NoAccess { get; } = new("noAccessToDoor", "This Cloud Key does not open that door.");
 
     /// <summary>The engine's reasons, in the public endpoint's words.</summary>
-    private static CloudKeyRefusal Denied(AccessReason reason, CloudKeyCredential key) => reason switch
+    private static ApiError.Refused Denied(AccessReason reason, CloudKeyCredential key) => reason switch
     {
-        AccessReason.CredentialExpired or AccessReason.UserExpired => new(403, "expired", "This Cloud Key has expired."),
-        AccessReason.CredentialNotYetValid or AccessReason.UserNotYetValid => new(403, "notYetValid",
+        AccessReason.CredentialExpired or AccessReason.UserExpired => new("expired", "This Cloud Key has expired."),
+        AccessReason.CredentialNotYetValid or AccessReason.UserNotYetValid => new("notYetValid",
             key.ValidFrom is { } from ? $"This Cloud Key is not valid yet: it opens from {from:u}." : "This Cloud Key is not valid yet."),
-        AccessReason.CredentialSuspended or AccessReason.UserSuspended => new(403, "suspended", "This Cloud Key is suspended."),
-        AccessReason.OutsideSchedule or AccessReason.Holiday => new(403, "outsideSchedule", "Your schedule does not open this door now."),
+        AccessReason.CredentialSuspended or AccessReason.UserSuspended => new("suspended", "This Cloud Key is suspended."),
+        AccessReason.OutsideSchedule or AccessReason.Holiday => new("outsideSchedule", "Your schedule does not open this door now."),
         _ => NoAccess,
     };
 
-    private async Task<CloudKeyRefusal> WrongPinAsync(
-        CloudKeyCredential key, Func<AccessReason, CloudKeyRefusal, Task<CloudKeyRefusal>> refuse, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The reason the public endpoint answers with, for the log.</summary>
+    private static string ReasonOf(ApiError refusal) => refusal switch
+    {
+        ApiError.Refused r => r.Reason,
+        ApiError.Locked l => l.Reason,
+        ApiError.DeviceUnavailable => "deviceUnavailable",
+        _ => refusal.GetType().Name,
+    };
+
+    private async Task<ApiError> WrongPinAsync(
+        CloudKeyCredential key, Func<AccessReason, ApiError, Task<ApiError>> refuse, DateTimeOffset now, CancellationToken ct)
     {
         var keys = db.Credentials.OfType<CloudKeyCredential>();
 
@@ -260,30 +273,25 @@ internal sealed partial class CloudKeyAccess(
         if (failed < CloudKeyCredential.MaxFailedPinAttempts)
         {
             var left = CloudKeyCredential.MaxFailedPinAttempts - failed;
-            return await refuse(AccessReason.WrongPin, new(403, "wrongPin",
+            return await refuse(AccessReason.WrongPin, new ApiError.Refused("wrongPin",
                 left == 1 ? "Wrong PIN. One more wrong PIN locks this Cloud Key." : $"Wrong PIN. {left} attempts left.", left));
         }
 
         if (await keys.Where(k => k.Id == key.Id && k.LockedAt == null).ExecuteUpdateAsync(s => s.SetProperty(k => k.LockedAt, now), ct) == 1)
         {
-            // Written with the attempt's event, so the lock is in the audit log as the system's doing.
+            // The lock was a bulk update, which the audit interceptor does not see: this note puts it in the
+            // audit log as the system's doing, saved here on its own.
             db.PendingAuditNotes.Add(new AuditNote(key.OrganizationId, "cloudKeyCredential", key.Id.ToString(), "locked",
                 new Dictionary<string, object?> { ["failedPinAttempts"] = failed }));
+            await db.SaveChangesAsync(ct);
             LogLocked(logger, key.Id, failed);
         }
 
-        var refusal = await refuse(AccessReason.WrongPin, Locked);
-        if (db.PendingAuditNotes.Count > 0)
-        {
-            // No event was written (the door was not one of the organization's): the note still needs its save.
-            await db.SaveChangesAsync(ct);
-        }
-
-        return refusal;
+        return await refuse(AccessReason.WrongPin, Locked);
     }
 
     /// <summary>Marks a one-time key used; null when this request won, else why it lost.</summary>
-    private async Task<(AccessReason Reason, CloudKeyRefusal Refusal)?> SpendAsync(Guid id, DateTimeOffset now, CancellationToken ct)
+    private async Task<(AccessReason Reason, ApiError Refusal)?> SpendAsync(Guid id, DateTimeOffset now, CancellationToken ct)
     {
         var keys = db.Credentials.OfType<CloudKeyCredential>();
         var spent = await keys.Where(k => k.Id == id && k.UsedAt == null && k.RevokedAt == null && k.LockedAt == null)
@@ -294,12 +302,12 @@ internal sealed partial class CloudKeyAccess(
         }
 
         var state = await keys.AsNoTracking().Where(k => k.Id == id).Select(k => new { k.RevokedAt, k.LockedAt }).SingleAsync(ct);
-        return state.RevokedAt is not null ? (AccessReason.CredentialRevoked, new(403, "revoked", "This Cloud Key has been revoked."))
+        return state.RevokedAt is not null ? (AccessReason.CredentialRevoked, Revoked)
             : state.LockedAt is not null ? (AccessReason.CredentialLocked, Locked)
             : (AccessReason.CredentialUsed, Used);
     }
 
-    /// <summary>The key with this token, untracked; its organization becomes the current one.</summary>
+    /// <summary>The key with this token, untracked, in whichever organization holds it.</summary>
     private async Task<CloudKeyCredential?> FindAsync(string token, CancellationToken ct)
     {
         if (!CloudKeySecrets.IsWellFormedToken(token))
@@ -308,15 +316,15 @@ internal sealed partial class CloudKeyAccess(
         }
 
         var hash = CloudKeySecrets.HashToken(token);
-        var key = await db.Credentials.IgnoreQueryFilters().OfType<CloudKeyCredential>().AsNoTracking()
+        return await db.Credentials.IgnoreQueryFilters().OfType<CloudKeyCredential>().AsNoTracking()
             .SingleOrDefaultAsync(k => k.TokenHash == hash, ct);
-        if (key is not null)
-        {
-            organization.Set(key.OrganizationId);
-        }
-
-        return key;
     }
+
+    /// <summary>
+    /// Makes the key's organization the current one: the caller has no account, so the query filters, the
+    /// access events and the audit log of this request are the key's organization's from here on.
+    /// </summary>
+    private void EnterOrganizationOf(CloudKeyCredential key) => organization.Set(key.OrganizationId);
 
     private static AccessEvent Event(
         CloudKeyCredential key, Guid doorId, string doorName, string userName, DateTimeOffset at, bool granted, AccessReason reason) => new()
@@ -345,6 +353,3 @@ internal sealed partial class CloudKeyAccess(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cloud Key {CredentialId} locked after {FailedPinAttempts} wrong PINs")]
     private static partial void LogLocked(ILogger logger, Guid credentialId, int failedPinAttempts);
 }
-
-/// <summary>A refusal carried as the unlock's error; mapped to its problem by the endpoint.</summary>
-internal sealed record CloudKeyRefusedError(CloudKeyRefusal Refusal) : ApiError;

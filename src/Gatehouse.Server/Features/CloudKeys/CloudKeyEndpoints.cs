@@ -2,7 +2,6 @@ using System.Threading.RateLimiting;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -69,20 +68,11 @@ internal static class CloudKeyEndpoints
         (await operation).ToOk();
 
     private static async Task<Results<Ok<CloudKeyPageDto>, ProblemHttpResult>> GetPage(string token, CloudKeyAccess access, CancellationToken ct) =>
-        await access.GetPageAsync(token, ct) is { } page ? TypedResults.Ok(page) : NotFound();
+        (await access.GetPageAsync(token, ct)).ToOk();
 
     private static async Task<Results<Ok<CloudKeyUnlocked>, ProblemHttpResult>> Unlock(
-        string token, CloudKeyUnlockRequest request, CloudKeyAccess access, CancellationToken ct)
-    {
-        var result = await access.UnlockAsync(token, request, ct);
-        return result switch
-        {
-            null => NotFound(),
-            { Error: CloudKeyRefusedError refused } => Refusal(refused.Refusal),
-            { Error: { } error } => error.ToProblem(),
-            var ok => TypedResults.Ok(ok.Value.Value!),
-        };
-    }
+        string token, CloudKeyUnlockRequest request, CloudKeyAccess access, CancellationToken ct) =>
+        (await access.UnlockAsync(token, request, ct)).ToOk();
 
     private static IResult ServePage(string token, HttpContext http, IWebHostEnvironment environment)
     {
@@ -93,30 +83,5 @@ internal static class CloudKeyEndpoints
         headers["X-Robots-Tag"] = "noindex, nofollow";
         var page = environment.WebRootFileProvider.GetFileInfo("cloud-key/index.html");
         return Results.File(page.CreateReadStream(), "text/html; charset=utf-8");
-    }
-
-    private static ProblemHttpResult NotFound() => new ApiError.NotFound("The Cloud Key").ToProblem();
-
-    private static ProblemHttpResult Refusal(CloudKeyRefusal refusal)
-    {
-        var problem = new ProblemDetails
-        {
-            Status = refusal.Status,
-            Title = refusal.Status switch
-            {
-                StatusCodes.Status423Locked => "Locked",
-                StatusCodes.Status409Conflict => "The door could not be unlocked",
-                StatusCodes.Status504GatewayTimeout => "The door did not answer",
-                _ => "Not allowed",
-            },
-            Detail = refusal.Detail,
-        };
-        problem.Extensions["reason"] = refusal.Reason;
-        if (refusal.AttemptsLeft is { } left)
-        {
-            problem.Extensions["attemptsLeft"] = left;
-        }
-
-        return TypedResults.Problem(problem);
     }
 }

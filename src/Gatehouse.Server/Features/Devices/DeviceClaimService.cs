@@ -17,11 +17,15 @@ internal sealed partial class DeviceClaimService(
     private const int ClaimCodeMaxLength = 100;
     private const int SoftwareVersionMaxLength = 50;
 
+    private static readonly ApiError Refused = new ApiError.Unauthorized(
+        "Invalid or expired claim code. Ask an administrator for a new one (Devices → the device → New claim code).", "Claim refused");
+
     /// <summary>
-    /// The device's credentials; <c>null</c> when the code is refused; an error when the request is malformed.
+    /// The device's credentials; <see cref="ApiError.Unauthorized"/> when the code is refused (unknown, used or
+    /// expired alike); <see cref="ApiError.Invalid"/> when the request is malformed.
     /// <paramref name="requestHost"/> is the host the device reached the API at, which tells it where the broker is too.
     /// </summary>
-    public async Task<Result<ClaimResponse?>> ClaimAsync(ClaimRequest request, string requestHost, CancellationToken ct)
+    public async Task<Result<ClaimResponse>> ClaimAsync(ClaimRequest request, string requestHost, CancellationToken ct)
     {
         var v = new Validation()
             .Text("claimCode", request.ClaimCode, ClaimCodeMaxLength)
@@ -37,7 +41,7 @@ internal sealed partial class DeviceClaimService(
         if (device is null || device.ClaimCodeExpiresAt is not { } expiresAt || expiresAt <= now)
         {
             LogRefused(logger);
-            return (ClaimResponse?)null;
+            return Refused;
         }
 
         current.Set(device.OrganizationId);
@@ -50,7 +54,7 @@ internal sealed partial class DeviceClaimService(
         if (taken == 0)
         {
             LogRefused(logger);
-            return (ClaimResponse?)null;
+            return Refused;
         }
 
         if (device.SecretHash is not null)

@@ -1,7 +1,6 @@
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Server.Features.Devices;
 
@@ -71,19 +70,7 @@ internal static class DeviceEndpoints
         ClaimRequest request, DeviceClaimService claims, HttpRequest http, CancellationToken ct)
     {
         var result = await claims.ClaimAsync(request, http.Host.Host, ct);
-        if (result.Error is { } error)
-        {
-            return error.ToProblem();
-        }
-
-        return result.Value is { } response
-            ? TypedResults.Ok(response)
-            : TypedResults.Problem(new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Claim refused",
-                Detail = "Invalid or expired claim code. Ask an administrator for a new one (Devices → the device → New claim code).",
-            });
+        return result.ToOk();
     }
 
     private static async Task<Results<Accepted<UnlockAccepted>, ProblemHttpResult>> Unlock(

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Gatehouse.Server.Features.Doors;
 
 /// <summary>A door of a site. Its name is unique within the site (two sites may both have a "Front door").</summary>
-internal sealed class Door : ITenantOwned
+internal sealed class Door : ITenantOwned, INamedEntity
 {
     public const int NameMaxLength = 200;
 

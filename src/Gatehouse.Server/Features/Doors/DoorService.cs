@@ -23,6 +23,8 @@ internal static class DoorMapping
 /// <summary>Doors of the current organization's sites. Shared by the API and the admin console.</summary>
 internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 {
+    private static readonly UniqueName<Door> Names = new(name => $"The site already has a door named \"{name}\".");
+
     /// <param name="siteId">Only the doors of this site; a site the caller cannot see simply has none.</param>
     public async Task<Result<PagedList<DoorDto>>> ListAsync(Guid? siteId, int? page, int? pageSize, CancellationToken ct)
     {
@@ -56,14 +58,14 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 
         var name = request.Name!.Trim();
         var siteId = request.SiteId!.Value;
-        if (await NameTakenAsync(siteId, name, null, ct))
+        if (await Names.CheckAsync(AtSite(siteId), name, null, ct) is { } taken)
         {
-            return NameConflict(name);
+            return taken;
         }
 
         var door = new Door { SiteId = siteId, Name = name, CreatedAt = clock.GetUtcNow() };
         db.Doors.Add(door);
-        if (await SaveNamedAsync(door.SiteId, door.Name, door.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, AtSite(door.SiteId), door, ct) is { } conflict)
         {
             return conflict;
         }
@@ -98,9 +100,9 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 
         var name = request.Name.HasValue ? request.Name.Value!.Trim() : door.Name;
         var siteId = request.SiteId.Or(door.SiteId)!.Value;
-        if ((name != door.Name || siteId != door.SiteId) && await NameTakenAsync(siteId, name, id, ct))
+        if (await Names.CheckAsync(AtSite(siteId), name, id, ct) is { } taken)
         {
-            return NameConflict(name);
+            return taken;
         }
 
         // A device belongs to one site and reads that site's time zone: its doors stay at its site.
@@ -113,7 +115,7 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
 
         door.Name = name;
         door.SiteId = siteId;
-        if (await SaveNamedAsync(door.SiteId, door.Name, door.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, AtSite(door.SiteId), door, ct) is { } conflict)
         {
             return conflict;
         }
@@ -152,12 +154,6 @@ internal sealed class DoorService(GatehouseDbContext db, TimeProvider clock)
         }
     }
 
-    private Task<bool> NameTakenAsync(Guid siteId, string name, Guid? except, CancellationToken ct) =>
-        db.Doors.AnyAsync(d => d.SiteId == siteId && d.Name == name && d.Id != except, ct);
-
-    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
-    private Task<ApiError?> SaveNamedAsync(Guid siteId, string name, Guid id, CancellationToken ct) =>
-        db.SaveOrExplainAsync(async c => await NameTakenAsync(siteId, name, id, c) ? NameConflict(name) : null, ct);
-
-    private static ApiError.Conflict NameConflict(string name) => new($"The site already has a door named \"{name}\".");
+    /// <summary>The doors a door's name must differ from: those of its site.</summary>
+    private IQueryable<Door> AtSite(Guid siteId) => db.Doors.Where(d => d.SiteId == siteId);
 }

@@ -13,7 +13,7 @@ namespace Gatehouse.Server.Features.Schedules;
 /// When access groups open their doors: weekly windows of local time (read in the time zone of the
 /// door's site) and holidays on which nothing opens.
 /// </summary>
-internal sealed class Schedule : ITenantOwned
+internal sealed class Schedule : ITenantOwned, INamedEntity
 {
     public const int NameMaxLength = 200;
 

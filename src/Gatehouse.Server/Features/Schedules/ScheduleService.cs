@@ -42,6 +42,8 @@ internal static class ScheduleMapping
 /// <summary>Schedules of the current organization. Shared by the API and the admin console.</summary>
 internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
 {
+    private static readonly UniqueName<Schedule> Names = new(name => $"A schedule named \"{name}\" already exists.");
+
     public async Task<Result<PagedList<ScheduleDto>>> ListAsync(int? page, int? pageSize, CancellationToken ct)
     {
         if (Paging.Check(page, pageSize) is { } error)
@@ -69,14 +71,14 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
         }
 
         var name = request.Name!.Trim();
-        if (await NameTakenAsync(name, null, ct))
+        if (await Names.CheckAsync(db.Schedules, name, null, ct) is { } taken)
         {
-            return NameConflict(name);
+            return taken;
         }
 
         var schedule = new Schedule { Name = name, Windows = windows, Holidays = holidays, CreatedAt = clock.GetUtcNow() };
         db.Schedules.Add(schedule);
-        if (await SaveNamedAsync(schedule.Name, schedule.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, db.Schedules, schedule, ct) is { } conflict)
         {
             return conflict;
         }
@@ -105,20 +107,14 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
             return v.ToError();
         }
 
-        if (request.Name.HasValue)
+        if (await Names.RenameAsync(db.Schedules, schedule, request.Name, ct) is { } taken)
         {
-            var name = request.Name.Value!.Trim();
-            if (await NameTakenAsync(name, id, ct))
-            {
-                return NameConflict(name);
-            }
-
-            schedule.Name = name;
+            return taken;
         }
 
         schedule.Windows = windows;
         schedule.Holidays = holidays;
-        if (await SaveNamedAsync(schedule.Name, schedule.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, db.Schedules, schedule, ct) is { } conflict)
         {
             return conflict;
         }
@@ -235,13 +231,4 @@ internal sealed class ScheduleService(GatehouseDbContext db, TimeProvider clock)
         var at = field.IndexOf(".days[", StringComparison.Ordinal);
         return at < 0 ? field : field[..(at + ".days".Length)];
     }
-
-    private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
-        db.Schedules.AnyAsync(s => s.Name == name && s.Id != except, ct);
-
-    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
-    private Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct) =>
-        db.SaveOrExplainAsync(async c => await NameTakenAsync(name, id, c) ? NameConflict(name) : null, ct);
-
-    private static ApiError.Conflict NameConflict(string name) => new($"A schedule named \"{name}\" already exists.");
 }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Gatehouse.Server.Features.Sites;
 
 /// <summary>A place with doors. Its time zone is the one in which the schedules of its doors are read.</summary>
-internal sealed class Site : ITenantOwned
+internal sealed class Site : ITenantOwned, INamedEntity
 {
     public const int NameMaxLength = 200;
 

@@ -24,6 +24,8 @@ internal static class SiteMapping
 /// <summary>Sites of the current organization. Shared by the API and the admin console.</summary>
 internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
 {
+    private static readonly UniqueName<Site> Names = new(name => $"A site named \"{name}\" already exists.");
+
     public async Task<Result<PagedList<SiteDto>>> ListAsync(int? page, int? pageSize, CancellationToken ct)
     {
         if (Paging.Check(page, pageSize) is { } error)
@@ -51,14 +53,14 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
         }
 
         var name = request.Name!.Trim();
-        if (await NameTakenAsync(name, null, ct))
+        if (await Names.CheckAsync(db.Sites, name, null, ct) is { } taken)
         {
-            return NameConflict(name);
+            return taken;
         }
 
         var site = new Site { Name = name, TimeZone = request.TimeZone!, CreatedAt = clock.GetUtcNow() };
         db.Sites.Add(site);
-        if (await SaveNamedAsync(site.Name, site.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, db.Sites, site, ct) is { } conflict)
         {
             return conflict;
         }
@@ -90,19 +92,13 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
             return v.ToError();
         }
 
-        if (request.Name.HasValue)
+        if (await Names.RenameAsync(db.Sites, site, request.Name, ct) is { } taken)
         {
-            var name = request.Name.Value!.Trim();
-            if (await NameTakenAsync(name, id, ct))
-            {
-                return NameConflict(name);
-            }
-
-            site.Name = name;
+            return taken;
         }
 
         site.TimeZone = request.TimeZone.Or(site.TimeZone)!;
-        if (await SaveNamedAsync(site.Name, site.Id, ct) is { } conflict)
+        if (await Names.SaveAsync(db, db.Sites, site, ct) is { } conflict)
         {
             return conflict;
         }
@@ -151,13 +147,4 @@ internal sealed class SiteService(GatehouseDbContext db, TimeProvider clock)
             v.Add("timeZone", "Must be an IANA time zone such as \"Europe/Berlin\" or \"America/New_York\".");
         }
     }
-
-    private Task<bool> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
-        db.Sites.AnyAsync(s => s.Name == name && s.Id != except, ct);
-
-    /// <summary>Saves; a name taken by a concurrent request in the meantime is the same 409.</summary>
-    private Task<ApiError?> SaveNamedAsync(string name, Guid id, CancellationToken ct) =>
-        db.SaveOrExplainAsync(async c => await NameTakenAsync(name, id, c) ? NameConflict(name) : null, ct);
-
-    private static ApiError.Conflict NameConflict(string name) => new($"A site named \"{name}\" already exists.");
 }

@@ -59,10 +59,13 @@
     return null;
   }
 
+  // The server's rule (CsnText): plain hex, or byte pairs with one kind of separator (':', '-' or a space) between them.
   function checkCsn(value) {
-    var hex = value.replace(/[:\s-]/g, "");
-    if (hex === "") { return null; }
-    if (!/^[0-9A-Fa-f]+$/.test(hex)) { return "CSN must be hex digits only (0-9, A-F)."; }
+    if (value === "") { return null; }
+    if (!/^[0-9A-Fa-f]+$/.test(value) && !/^[0-9A-Fa-f]{2}(?:([:\- ])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2})*)?$/.test(value)) {
+      return "CSN must be hex digits (0-9, A-F), optionally with ':', '-' or a space between byte pairs.";
+    }
+    var hex = value.replace(/[: -]/g, "");
     if ([8, 14, 20].indexOf(hex.length) < 0) {
       return "CSN must be 8, 14 or 20 hex digits; this has " + hex.length + ".";
     }

@@ -142,6 +142,28 @@ public sealed class CloudKeyPublicTests(CloudKeysApp app) : IClassFixture<CloudK
     }
 
     [Fact]
+    public async Task Unlock_FifthWrongPinNamingADoorOfNoOrganization_LocksTheKeyAndAuditsTheLock()
+    {
+        // No access event is written for a door the organization does not have, so nothing else saves the lock's audit note.
+        await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
+        var key = await scene.NewKeyAsync();
+        var received = await app.ReceivedAsync(key.Id());
+        var anonymous = app.Anonymous();
+        var wrong = CloudKeyTesting.WrongPin(received.Pin);
+        var nowhere = Guid.NewGuid().ToString();
+        for (var i = 1; i <= 4; i++)
+        {
+            await (await anonymous.UnlockAsync(received.Token, nowhere, wrong)).AssertStatusAsync(HttpStatusCode.Forbidden);
+        }
+
+        var fifth = await (await anonymous.UnlockAsync(received.Token, nowhere, wrong)).JsonAsync(HttpStatusCode.Locked);
+
+        Assert.Equal("locked", fifth.Str("reason"));
+        var audit = await scene.Owner.GetJsonAsync($"/api/v1/audit?entityId={key.Id()}");
+        Assert.Single(audit.GetProperty("items").EnumerateArray(), e => e.Str("action") == "locked");
+    }
+
+    [Fact]
     public async Task Unlock_ConcurrentWrongPins_EachCountsAndTheKeyLocksOnce()
     {
         await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
@@ -364,5 +386,9 @@ public sealed class CloudKeyRateLimitTests(CloudKeyRateLimitTests.LimitedApp app
 
         await limited.AssertStatusAsync(HttpStatusCode.TooManyRequests);
         Assert.True(limited.Headers.RetryAfter is not null);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        var problem = await limited.ReadJsonAsync();
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Contains("Try again in 60 seconds", problem.Str("detail"), StringComparison.Ordinal);
     }
 }

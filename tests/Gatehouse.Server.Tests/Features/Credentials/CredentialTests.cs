@@ -66,6 +66,24 @@ public sealed class CredentialTests(ManyOrganizationsApp app) : IClassFixture<Ma
     }
 
     [Theory]
+    [InlineData("de:ad:be:ef")]
+    [InlineData("DE-AD-BE-EF")]
+    [InlineData("de ad be ef")]
+    public async Task AddCard_CsnWithSeparatorsBetweenBytePairs_IsStoredAsPlainUpperCaseHex(string csn)
+    {
+        var org = await app.NewOrganizationAsync();
+        var user = await org.Owner.NewUserAsync();
+
+        var card = await org.Owner.CreateAsync(Cards(user), new { format = "CSN", csn });
+
+        Assert.Equal("DEADBEEF", card.Str("csn"));
+        var again = await org.Owner.PostAsJsonAsync(Cards(user), new { format = "CSN", csn = "DEADBEEF" });
+        await again.AssertStatusAsync(HttpStatusCode.Conflict);
+    }
+
+    [Theory]
+    [InlineData("""{"format":"CSN","csn":"dead:beef"}""", "csn")]
+    [InlineData("""{"format":"CSN","csn":"de:ad-be:ef"}""", "csn")]
     [InlineData("""{"format":"H10301","facilityCode":256,"cardNumber":1}""", "facilityCode")]
     [InlineData("""{"format":"H10301","facilityCode":-1,"cardNumber":1}""", "facilityCode")]
     [InlineData("""{"format":"H10301","facilityCode":1,"cardNumber":65536}""", "cardNumber")]

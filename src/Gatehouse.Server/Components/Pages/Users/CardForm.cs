@@ -31,11 +31,14 @@ internal static class CardForm
         return null;
     }
 
-    /// <summary>Readers and phone apps show a UID as "04:A2:24…" or "04 A2 24…"; the separators are not part of it.</summary>
+    /// <summary>
+    /// The CSN as typed, trimmed; none when blank. Its separators ("04:A2:24…") are read by the same parser
+    /// as the API's (<see cref="CsnText"/>), so the form accepts exactly what the API accepts.
+    /// </summary>
     public static string? CleanCsn(string csn)
     {
-        var hex = string.Concat(csn.Where(c => c is not (':' or ' ' or '-')));
-        return hex.Length == 0 ? null : hex;
+        var trimmed = csn.Trim();
+        return trimmed.Length == 0 ? null : trimmed;
     }
 
     /// <summary>The class of a field that only some formats have; the others hide it (card-fields.js toggles it as the format changes).</summary>
