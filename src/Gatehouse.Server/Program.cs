@@ -1,10 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
-using Gatehouse.Server.Components.Pages.Devices;
-using Gatehouse.Server.Components.Pages.Events;
-using Gatehouse.Server.Components.Pages.Explorer;
-using Gatehouse.Server.Components.Pages.Users;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;

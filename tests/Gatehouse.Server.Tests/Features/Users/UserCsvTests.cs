@@ -1,8 +1,7 @@
 using System.Text;
-using Gatehouse.Server.Components.Pages.Users;
 using Gatehouse.Server.Features.Users;
 
-namespace Gatehouse.Server.Tests.Components.Users;
+namespace Gatehouse.Server.Tests.Features.Users;
 
 public sealed class UserCsvTests
 {

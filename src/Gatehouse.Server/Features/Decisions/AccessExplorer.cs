@@ -5,7 +5,7 @@ using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Gatehouse.Server.Components.Pages.Explorer;
+namespace Gatehouse.Server.Features.Decisions;
 
 /// <summary>A credential and its holder, with what the door would decide for it.</summary>
 internal sealed record ExplainedCredential(

@@ -4,7 +4,7 @@ using Gatehouse.Server.Components.Shared;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Users;
 
-namespace Gatehouse.Server.Components.Pages.Users;
+namespace Gatehouse.Server.Features.Users;
 
 /// <summary>
 /// The users CSV of the console: <c>firstName,lastName,email,phone,status,validFrom,validUntil,accessGroups</c>,

@@ -5,7 +5,7 @@ using Gatehouse.Server.Features.Users;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Gatehouse.Server.Components.Pages.Users;
+namespace Gatehouse.Server.Features.Users;
 
 /// <summary>The console's users CSV downloads, for the admin signed in with the console's cookie.</summary>
 internal static class UserCsvEndpoints

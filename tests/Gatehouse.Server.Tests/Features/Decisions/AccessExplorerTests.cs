@@ -1,11 +1,10 @@
-using Gatehouse.Server.Components.Pages.Explorer;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Infrastructure;
 using Gatehouse.Server.Tests.Features;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gatehouse.Server.Tests.Components.Explorer;
+namespace Gatehouse.Server.Tests.Features.Decisions;
 
 /// <summary>The access explorer's answers, on either store (the browser tests run on SQLite only).</summary>
 public sealed class AccessExplorerTests(ManyOrganizationsApp app) : IClassFixture<ManyOrganizationsApp>
