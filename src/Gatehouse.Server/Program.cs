@@ -99,6 +99,7 @@ services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizatio
 
 services.AddAdminConsole();
 services.AddScoped<AccessExplorer>();
+services.AddScoped<UserCsvService>();
 
 services.AddRateLimiter(o =>
 {

@@ -1,13 +1,10 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Gatehouse.Server.Infrastructure;
 
 namespace Gatehouse.Server.Features.Events;
 
-/// <summary>
-/// Writes access events as CSV (RFC 4180: CRLF line ends, quotes where needed). Names are typed by
-/// administrators, so a cell that a spreadsheet would run as a formula is defused with a leading quote.
-/// </summary>
+/// <summary>The access history as CSV, through <see cref="CsvExport"/> (which defuses formulas and control characters).</summary>
 internal static class AccessEventCsv
 {
     private static readonly string[] Header =
@@ -18,13 +15,11 @@ internal static class AccessEventCsv
 
     public static async Task WriteAsync(Stream body, IAsyncEnumerable<AccessEventDto> events, CancellationToken ct)
     {
-        // With a byte order mark, spreadsheets read the names as UTF-8 rather than the local code page.
-        await using var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024);
-        var line = new StringBuilder(256);
-        await writer.WriteAsync(Row(line, Header));
+        await using var csv = CsvExport.To(body);
+        await csv.WriteRowAsync(Header);
         await foreach (var e in events.WithCancellation(ct))
         {
-            await writer.WriteAsync(Row(line,
+            await csv.WriteRowAsync(
             [
                 Id(e.Id),
                 Instant(e.OccurredAt),
@@ -39,64 +34,8 @@ internal static class AccessEventCsv
                 ApiName(e.Source),
                 Id(e.DeviceId),
                 Instant(e.ReceivedAt),
-            ]));
+            ]);
         }
-
-        await writer.FlushAsync(ct);
-    }
-
-    /// <summary>One CSV record, CRLF-terminated.</summary>
-    public static string Row(StringBuilder line, ReadOnlySpan<string?> cells)
-    {
-        line.Clear();
-        for (var i = 0; i < cells.Length; i++)
-        {
-            if (i > 0)
-            {
-                line.Append(',');
-            }
-
-            AppendCell(line, cells[i]);
-        }
-
-        return line.Append("\r\n").ToString();
-    }
-
-    private static void AppendCell(StringBuilder line, string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return;
-        }
-
-        // Names are refused with control characters now, but rows stored before may hold them: a NUL or
-        // an escape sequence never reaches the file (line breaks and tabs are quoted instead).
-        if (value.AsSpan().ContainsAnyInRange('\0', '\u001F') || value.AsSpan().ContainsAnyInRange('\u007F', '\u009F'))
-        {
-            value = string.Create(value.Length, value, static (chars, text) =>
-            {
-                for (var i = 0; i < text.Length; i++)
-                {
-                    chars[i] = char.IsControl(text[i]) && text[i] is not ('\r' or '\n' or '\t') ? '\uFFFD' : text[i];
-                }
-            });
-        }
-
-        var defuse = value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
-        var quote = defuse || value.AsSpan().IndexOfAny(",\"\r\n") >= 0;
-        if (!quote)
-        {
-            line.Append(value);
-            return;
-        }
-
-        line.Append('"');
-        if (defuse)
-        {
-            line.Append('\'');
-        }
-
-        line.Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
     }
 
     private static string? Id(Guid? id) => id?.ToString();

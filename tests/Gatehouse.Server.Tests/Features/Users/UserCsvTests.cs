@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Gatehouse.Server.Features.Users;
 
@@ -54,11 +55,53 @@ public sealed class UserCsvTests
     }
 
     [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    public void Parse_CrlfOrLf_ReadsTheSameRowsOnTheSameLines(string newline)
+    {
+        var file = UserCsv.Parse(string.Join(newline, "firstName,lastName", "\"Ana\",Lima", "", "Bo,Berg") + newline, Groups, Berlin);
+
+        Assert.Null(file.Problem);
+        Assert.Equal([("Ana", "Lima", 2), ("Bo", "Berg", 4)], file.Rows.Select(r => (r.Request.FirstName, r.Request.LastName, r.Line)));
+    }
+
+    [Fact]
+    public void Parse_QuotedLineBreak_StaysInTheCellAndLaterRowsKeepTheirLines()
+    {
+        var file = UserCsv.Parse("firstName,lastName,email\r\n\"Ana\r\nMaria\",\"Lima, da Silva\",\r\nBo,Berg,\r\n", Groups, Berlin);
+
+        Assert.Equal("Ana\r\nMaria", file.Rows[0].Request.FirstName);
+        Assert.Equal("Lima, da Silva", file.Rows[0].Request.LastName);
+        Assert.Equal([2, 4], file.Rows.Select(r => r.Line));
+    }
+
+    [Fact]
+    public void Parse_UnclosedQuote_IsAnErrorOfItsRowNamingTheQuote()
+    {
+        var file = UserCsv.Parse("firstName,lastName\nAna,Lima\nBo,\"Berg\n", Groups, Berlin);
+
+        Assert.Null(file.Problem);
+        Assert.Empty(file.Rows[0].Errors);
+        var broken = file.Rows[1];
+        Assert.Equal(3, broken.Line);
+        Assert.Contains("quote", Assert.Single(broken.Errors[UserCsv.LineField]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_QuoteInsideAnUnquotedCell_IsAnErrorOfItsRow()
+    {
+        var file = UserCsv.Parse("firstName,lastName\nAna,Li\"ma\nBo,Berg\n", Groups, Berlin);
+
+        Assert.Equal([UserCsv.LineField], file.Rows[0].Errors.Keys);
+        Assert.Empty(file.Rows[1].Errors);
+    }
+
+    [Theory]
     [InlineData("", "empty")]
     [InlineData("email,phone\nana@example.com,\n", "firstName")]
     [InlineData("firstName,lastName\n", "no users")]
     [InlineData("firstName,lastName,firstName\nA,B,C\n", "twice")]
-    [InlineData("firstName,lastName\n\"Ana,Lima\n", "quote")]
+    [InlineData("\"firstName,lastName\nAna,Lima\n", "quote")]
     public void Parse_BrokenFile_IsAProblemOfTheWholeFile(string text, string expected)
     {
         var file = UserCsv.Parse(text, Groups, Berlin);
@@ -79,10 +122,11 @@ public sealed class UserCsvTests
     }
 
     [Fact]
-    public void Row_FormulaLikeValues_AreDefusedAndReadBack()
+    public async Task Write_FormulaLikeValues_AreDefusedAndReadBack()
     {
         var user = new UserDto(Guid.CreateVersion7(), "=HYPERLINK(\"x\")", "@Lima", null, "+4930123456", UserStatus.Active, null, null, [Staff], default);
-        var text = UserCsv.Header(new StringBuilder()) + UserCsv.Row(new StringBuilder(), user, new Dictionary<Guid, string> { [Staff] = "Staff" });
+
+        var text = await ExportAsync(user);
 
         Assert.Contains("\"'=HYPERLINK(\"\"x\"\")\"", text, StringComparison.Ordinal);
         Assert.Contains("\"'@Lima\"", text, StringComparison.Ordinal);
@@ -94,29 +138,75 @@ public sealed class UserCsvTests
     }
 
     [Fact]
+    public async Task Write_NonAsciiNamesAndLineBreaks_ReadBackAsWritten()
+    {
+        var users = new[]
+        {
+            new UserDto(Guid.CreateVersion7(), "Zoë", "Łukasiewicz-Müller", "zoe@example.com", null, UserStatus.Suspended,
+                new DateTimeOffset(2026, 3, 9, 7, 0, 0, TimeSpan.Zero), null, [Staff, Night], default),
+            new UserDto(Guid.CreateVersion7(), "美咲", "O'Brien, \"Jr\"", null, null, UserStatus.Active, null, null, [], default),
+        };
+
+        var text = await ExportAsync(users);
+
+        Assert.StartsWith("\uFEFFfirstName,lastName,email,phone,status,validFrom,validUntil,accessGroups\r\n", text, StringComparison.Ordinal);
+        var rows = UserCsv.Parse(text, Groups, Berlin).Rows;
+        Assert.All(rows, r => Assert.Empty(r.Errors));
+        Assert.Equal(["Zoë", "美咲"], rows.Select(r => r.Request.FirstName));
+        Assert.Equal(["Łukasiewicz-Müller", "O'Brien, \"Jr\""], rows.Select(r => r.Request.LastName));
+        Assert.Equal(UserStatus.Suspended, rows[0].Request.Status);
+        Assert.Equal(users[0].ValidFrom, rows[0].Request.ValidFrom);
+        Assert.Equal([Night, Staff], rows[0].Request.AccessGroupIds);
+    }
+
+    [Fact]
     public void Parse_MoreRowsThanTheMaximum_IsRefusedSayingTheLimit()
     {
-        var text = new StringBuilder("firstName,lastName\n");
-        for (var i = 0; i <= UserService.MaxImportRows; i++)
-        {
-            text.Append("Ana,Lima\n");
-        }
+        var file = UserCsv.Parse(Rows(10_000), Groups, Berlin);
 
-        var file = UserCsv.Parse(text.ToString(), Groups, Berlin);
-
-        Assert.Equal($"The file has {UserService.MaxImportRows + 1:N0} users; import at most {UserService.MaxImportRows:N0} at a time.", file.Problem);
+        Assert.Equal($"The file has 10,000 users; import at most {UserService.MaxImportRows:N0} at a time.", file.Problem);
         Assert.Empty(file.Rows);
     }
 
     [Fact]
-    public void Row_StoredNameWithControlCharacters_NeverWritesANul()
+    public void Parse_AsManyRowsAsTheMaximum_ReadsEveryRow()
     {
-        var user = new UserDto(Guid.CreateVersion7(), "Ana\0Maria", "Li\u001Bma", null, null, UserStatus.Active, null, null, [], default);
+        var file = UserCsv.Parse(Rows(UserService.MaxImportRows), Groups, Berlin);
 
-        var text = UserCsv.Row(new StringBuilder(), user, new Dictionary<Guid, string>());
+        Assert.Null(file.Problem);
+        Assert.Equal(UserService.MaxImportRows, file.Rows.Count);
+        Assert.False(file.HasRowErrors);
+    }
+
+    /// <summary>A file of <paramref name="count"/> users.</summary>
+    internal static string Rows(int count)
+    {
+        var text = new StringBuilder("firstName,lastName\r\n");
+        for (var i = 0; i < count; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Ana {i},Lima\r\n");
+        }
+
+        return text.ToString();
+    }
+
+    [Fact]
+    public async Task Write_StoredNameWithControlCharacters_NeverWritesANul()
+    {
+        var user = new UserDto(Guid.CreateVersion7(), "Ana\0Maria", "Li\u001Bma\u0085", null, null, UserStatus.Active, null, null, [], default);
+
+        var text = await ExportAsync(user);
 
         Assert.DoesNotContain('\0', text);
         Assert.DoesNotContain('\u001B', text);
-        Assert.StartsWith("Ana\uFFFDMaria,Li\uFFFDma,", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u0085', text);
+        Assert.Contains("\r\nAna\uFFFDMaria,Li\uFFFDma\uFFFD,", text, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ExportAsync(params UserDto[] users)
+    {
+        using var body = new MemoryStream();
+        await UserCsv.WriteAsync(body, users.ToAsyncEnumerable(), new Dictionary<Guid, string> { [Staff] = "Staff", [Night] = "Night shift" }, default);
+        return new UTF8Encoding(false).GetString(body.ToArray());
     }
 }
