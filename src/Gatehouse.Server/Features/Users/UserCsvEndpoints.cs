@@ -2,6 +2,7 @@ using System.Text;
 using Gatehouse.Server.Features.AdminConsole;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 
 namespace Gatehouse.Server.Features.Users;
@@ -34,6 +35,7 @@ internal static class UserCsvEndpoints
         // The body is described rather than declared with Accepts: a declared content type is matched by routing,
         // before authorization, and a viewer must hear 403 whatever the body.
         users.MapPost("/import", Import)
+            .WithMetadata(new RequestSizeLimitAttribute(UserCsv.MaxFileBytes))
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.RequestBody = new OpenApiRequestBody

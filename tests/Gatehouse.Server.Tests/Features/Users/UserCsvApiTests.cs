@@ -85,6 +85,19 @@ public sealed class UserCsvApiTests(ManyOrganizationsApp app) : IClassFixture<Ma
     }
 
     [Fact]
+    public async Task Import_FileOverOneMegabyte_Is413AndNothingIsCreated()
+    {
+        var org = await app.NewOrganizationAsync();
+        var csv = "firstName,lastName\n" + string.Concat(Enumerable.Repeat($"Ana,{new string('x', 250)}\n", 4200));
+
+        var response = await ImportAsync(org.Owner, csv);
+
+        Assert.True(Encoding.UTF8.GetByteCount(csv) > UserCsv.MaxFileBytes);
+        await response.AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(0, await org.Owner.TotalAsync("/api/v1/users"));
+    }
+
+    [Fact]
     public async Task Import_Viewer_IsForbiddenAndNothingIsCreated()
     {
         var org = await app.NewOrganizationAsync();
