@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
-using Gatehouse.Server.Components.Pages.Devices;
-using Gatehouse.Server.Components.Pages.Events;
-using Gatehouse.Server.Components.Pages.Explorer;
-using Gatehouse.Server.Components.Pages.Users;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.AccessGroups;
 using Gatehouse.Server.Features.Accounts;
@@ -104,6 +100,7 @@ services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizatio
 
 services.AddAdminConsole();
 services.AddScoped<AccessExplorer>();
+services.AddScoped<UserCsvService>();
 
 services.AddRateLimiter(o =>
 {

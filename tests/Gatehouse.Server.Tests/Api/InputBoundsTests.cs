@@ -17,7 +17,7 @@ namespace Gatehouse.Server.Tests.Api;
 /// </summary>
 public sealed class InputBoundsTests(ManyOrganizationsApp app) : IClassFixture<ManyOrganizationsApp>
 {
-    private const int UserCsvMaxFileBytes = (int)Gatehouse.Server.Components.Pages.Users.UserCsv.MaxFileBytes;
+    private const int UserCsvMaxFileBytes = (int)Gatehouse.Server.Features.Users.UserCsv.MaxFileBytes;
 
     private static readonly object Window = new { days = new[] { "Monday" }, start = "08:00", end = "18:00" };
 

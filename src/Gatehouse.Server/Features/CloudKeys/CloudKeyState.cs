@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gatehouse.Core.Decisions;
 using Gatehouse.Server.Features.Credentials;
 
 namespace Gatehouse.Server.Features.CloudKeys;
@@ -42,6 +43,22 @@ internal static class CloudKeyStates
         : key.ValidUntil is { } until && now >= until ? CloudKeyState.Expired
         : key.ValidFrom is { } from && now < from ? CloudKeyState.NotYetValid
         : CloudKeyState.Active;
+
+    /// <summary>
+    /// Why the key opens no door at all, in the order the unlock checks it: revoked, locked, used. Null when
+    /// the access engine decides (validity, suspension, groups and schedules), as it does for every credential.
+    /// </summary>
+    public static AccessReason? RefusalOfKey(this CloudKeyCredential key) =>
+        key.RevokedAt is not null ? AccessReason.CredentialRevoked
+        : key.LockedAt is not null ? AccessReason.CredentialLocked
+        : key.UsedAt is not null ? AccessReason.CredentialUsed
+        : null;
+
+    /// <summary>What the door decides for the key at <paramref name="at"/>, PIN aside: the key's own refusal, else the engine's.</summary>
+    public static AccessDecision Decide(this CloudKeyCredential key, AccessSnapshot snapshot, Guid doorId, DateTimeOffset at) =>
+        key.RefusalOfKey() is { } refusal
+            ? new AccessDecision(refusal, key.UserId, key.Id)
+            : snapshot.DecideCredential(key.Id, doorId, at);
 
     public static CloudKeyDto ToCloudKeyDto(this CloudKeyCredential key, DateTimeOffset now) => new(
         key.StateAt(now), key.OneTimeUse, key.SendEmail, key.SendText, key.SentAt, key.UsedAt, key.RevokedAt, key.LockedAt,

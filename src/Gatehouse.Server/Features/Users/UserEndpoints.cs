@@ -13,6 +13,7 @@ internal static class UserEndpoints
         users.MapPost("/", Create).WithSummary("Create a user.");
         users.MapPatch("/{id:guid}", Update).WithSummary("Change a user; null clears email, phone, validFrom, validUntil; accessGroupIds replaces the set.");
         users.MapDelete("/{id:guid}", Delete).WithSummary("Delete a user and their credentials.");
+        users.MapUserCsvApi();
     }
 
     private static async Task<Results<Ok<PagedList<UserDto>>, ProblemHttpResult>> List(

@@ -2,7 +2,7 @@ using System.Globalization;
 using Gatehouse.Core.Cards;
 using Gatehouse.Server.Features.Credentials;
 
-namespace Gatehouse.Server.Components.Pages.Users;
+namespace Gatehouse.Server.Components.Shared;
 
 /// <summary>
 /// How the console shows a card. Admins see its numbers; viewers see only the last digits, as the logs do,

@@ -1,15 +1,14 @@
 using System.Globalization;
-using System.Text;
 using Gatehouse.Server.Components.Shared;
-using Gatehouse.Server.Features.Events;
-using Gatehouse.Server.Features.Users;
+using Gatehouse.Server.Infrastructure;
 
-namespace Gatehouse.Server.Components.Pages.Users;
+namespace Gatehouse.Server.Features.Users;
 
 /// <summary>
 /// The users CSV of the console: <c>firstName,lastName,email,phone,status,validFrom,validUntil,accessGroups</c>,
 /// access groups by name separated by <c>;</c>. Export writes it, import reads it back, so an exported file
-/// imports as it is. The rules of a user are the service's; this only turns text into requests.
+/// imports as it is. The rules of a user are the service's; this only turns text into requests. The console
+/// and the API (<c>/api/v1/users/import</c>, <c>/api/v1/users/export.csv</c>) share it.
 /// </summary>
 internal static class UserCsv
 {
@@ -17,11 +16,27 @@ internal static class UserCsv
 
     public static readonly string[] Columns = ["firstName", "lastName", "email", "phone", "status", "validFrom", "validUntil", "accessGroups"];
 
+    /// <summary>The key of a problem with a row as a whole rather than one of its cells.</summary>
+    public const string LineField = "line";
+
+    private const string QuoteHelp =
+        "A value in quotes must start and end with a quote, and a quote inside it is written twice (\"\").";
+
     private const string TimeHelp = "Must be a date (2026-03-09), a local time (2026-03-09 08:00) or an instant (2026-03-09T08:00:00Z).";
 
-    /// <summary>One line of the export.</summary>
-    public static string Row(StringBuilder line, UserDto user, IReadOnlyDictionary<Guid, string> groupNames) =>
-        AccessEventCsv.Row(line,
+    /// <summary>Writes the header, then a line per user.</summary>
+    public static async Task WriteAsync(Stream body, IAsyncEnumerable<UserDto> users, IReadOnlyDictionary<Guid, string> groupNames, CancellationToken ct)
+    {
+        await using var csv = CsvExport.To(body);
+        await csv.WriteRowAsync(Columns);
+        await foreach (var user in users.WithCancellation(ct))
+        {
+            await csv.WriteRowAsync(Cells(user, groupNames));
+        }
+    }
+
+    /// <summary>The cells of one user, in the order of <see cref="Columns"/>.</summary>
+    public static string?[] Cells(UserDto user, IReadOnlyDictionary<Guid, string> groupNames) =>
         [
             user.FirstName,
             user.LastName,
@@ -31,30 +46,27 @@ internal static class UserCsv
             Instant(user.ValidFrom),
             Instant(user.ValidUntil),
             string.Join(';', user.AccessGroupIds.Select(id => groupNames.GetValueOrDefault(id)).OfType<string>().Order(StringComparer.OrdinalIgnoreCase)),
-        ]);
-
-    public static string Header(StringBuilder line) => AccessEventCsv.Row(line, Columns);
+        ];
 
     /// <summary>
     /// Reads an uploaded file. A problem with the file as a whole (no header, missing columns, too many rows)
-    /// is <see cref="ImportFile.Problem"/>; a problem with a row stays with the row, and the row is kept so
-    /// the report can show every row.
+    /// is <see cref="ImportFile.Problem"/>; a problem with a row (a broken quote, a bad cell) stays with the
+    /// row, and the row is kept so the report can show every row.
     /// </summary>
     /// <param name="text">The file's text.</param>
     /// <param name="groupIds">The organization's access groups by name.</param>
     /// <param name="zone">The zone that dates and local times without an offset are read in.</param>
     public static ImportFile Parse(string text, IReadOnlyDictionary<string, Guid> groupIds, TimeZoneInfo zone)
     {
-        var records = ReadRecords(text, out var malformedAt);
-        if (malformedAt is { } line)
-        {
-            return ImportFile.Fail($"Line {line}: a quoted value is not closed. Check the quotes in the file.");
-        }
-
-        var nonEmpty = records.Where(r => r.Cells.Any(c => c.Length > 0)).ToList();
+        var nonEmpty = CsvImport.Read(text).Where(r => r.Cells.Any(c => c.Length > 0)).ToList();
         if (nonEmpty.Count == 0)
         {
             return ImportFile.Fail("The file is empty. It needs a header line, then one line per user.");
+        }
+
+        if (nonEmpty[0].Malformed)
+        {
+            return ImportFile.Fail($"Line {nonEmpty[0].Line}: the header has a quote out of place. {QuoteHelp}");
         }
 
         var header = nonEmpty[0].Cells.Select(c => c.Trim()).ToList();
@@ -98,7 +110,7 @@ internal static class UserCsv
         return new ImportFile(null, parsed, ignored);
     }
 
-    private static ImportRow ParseRow(Record record, Dictionary<string, int> index, IReadOnlyDictionary<string, Guid> groupIds, TimeZoneInfo zone)
+    private static ImportRow ParseRow(CsvRecord record, Dictionary<string, int> index, IReadOnlyDictionary<string, Guid> groupIds, TimeZoneInfo zone)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         void Add(string field, string message)
@@ -109,6 +121,13 @@ internal static class UserCsv
             }
 
             list.Add(message);
+        }
+
+        if (record.Malformed)
+        {
+            // An unclosed quote runs to the end of the file: its cells are not what the admin meant.
+            Add(LineField, $"A quote is out of place, so this row cannot be read. {QuoteHelp}");
+            return new ImportRow(record.Line, new CreateUserRequest("", "", null, null, UserStatus.Active, null, null, []), errors);
         }
 
         string Cell(string column) =>
@@ -209,85 +228,6 @@ internal static class UserCsv
 
     private static string? Instant(DateTimeOffset? at) =>
         at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private sealed record Record(int Line, List<string> Cells);
-
-    /// <summary>RFC 4180 records: quoted cells may hold commas, quotes ("") and line breaks.</summary>
-    private static List<Record> ReadRecords(string text, out int? malformedAt)
-    {
-        malformedAt = null;
-        var records = new List<Record>();
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var line = 1;
-        var recordLine = 1;
-        var quoted = false;
-        var i = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        for (; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"')
-                {
-                    if (i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        cell.Append('"');
-                        i++;
-                    }
-                    else
-                    {
-                        quoted = false;
-                    }
-                }
-                else
-                {
-                    line += c == '\n' ? 1 : 0;
-                    cell.Append(c);
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"' when cell.Length == 0:
-                    quoted = true;
-                    break;
-                case ',':
-                    cells.Add(cell.ToString());
-                    cell.Clear();
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    cells.Add(cell.ToString());
-                    cell.Clear();
-                    records.Add(new Record(recordLine, cells));
-                    cells = [];
-                    line++;
-                    recordLine = line;
-                    break;
-                default:
-                    cell.Append(c);
-                    break;
-            }
-        }
-
-        if (quoted)
-        {
-            malformedAt = recordLine;
-            return records;
-        }
-
-        if (cell.Length > 0 || cells.Count > 0)
-        {
-            cells.Add(cell.ToString());
-            records.Add(new Record(recordLine, cells));
-        }
-
-        return records;
-    }
 }
 
 /// <summary>A read file: a problem of the whole file, or its rows (each with its own errors).</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Gatehouse.Core.Cards;
 using Gatehouse.Server.Infrastructure;
 
-namespace Gatehouse.Server.Components.Pages.Users;
+namespace Gatehouse.Server.Components.Shared;
 
 /// <summary>
 /// What the two forms that take a card by its numbers share: the Card panel of a user's page and the

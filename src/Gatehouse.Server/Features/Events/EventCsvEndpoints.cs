@@ -1,7 +1,7 @@
 using Gatehouse.Server.Features.AdminConsole;
 using Gatehouse.Server.Features.Events;
 
-namespace Gatehouse.Server.Components.Pages.Events;
+namespace Gatehouse.Server.Features.Events;
 
 /// <summary>
 /// The access history as CSV for the admin signed in to the console: the API's <c>/api/v1/events.csv</c>

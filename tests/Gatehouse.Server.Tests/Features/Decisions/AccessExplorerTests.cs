@@ -1,11 +1,13 @@
-using Gatehouse.Server.Components.Pages.Explorer;
+using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Infrastructure;
 using Gatehouse.Server.Tests.Features;
 using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gatehouse.Server.Tests.Components.Explorer;
+namespace Gatehouse.Server.Tests.Features.Decisions;
 
 /// <summary>The access explorer's answers, on either store (the browser tests run on SQLite only).</summary>
 public sealed class AccessExplorerTests(ManyOrganizationsApp app) : IClassFixture<ManyOrganizationsApp>
@@ -66,6 +68,49 @@ public sealed class AccessExplorerTests(ManyOrganizationsApp app) : IClassFixtur
     }
 
     [Fact]
+    public async Task WhoCanOpen_CloudKeyUsedRevokedOrLocked_IsNotGrantedWithTheUnlocksReason()
+    {
+        var org = await app.NewOrganizationAsync();
+        var door = await org.Owner.NewDoorAsync();
+        var group = await org.Owner.NewAccessGroupAsync(doorIds: [door.Id()]);
+        var keys = new Dictionary<string, string>();
+        foreach (var name in new[] { "Fresh", "Used", "Revoked", "Locked" })
+        {
+            var user = await org.Owner.NewUserAsync(name, "Key", [group.Id()]);
+            keys[name] = (await NewCloudKeyAsync(org, user.Id())).Id();
+        }
+
+        await (await org.Owner.PostAsync($"/api/v1/cloud-keys/{keys["Revoked"]}/revoke", null)).JsonAsync();
+        await MarkKeyAsync(org, keys["Used"], locked: false);
+        await MarkKeyAsync(org, keys["Locked"], locked: true);
+
+        var answers = (await WithExplorerAsync(org, e => e.WhoCanOpenAsync(Guid.Parse(door.Id()), MondayNoon, default))).Value!;
+
+        var byKey = answers.ToDictionary(a => a.Credential.Id.ToString(), a => a.Decision);
+        Assert.True(byKey[keys["Fresh"]].Granted);
+        Assert.Equal((false, "credentialUsed"), (byKey[keys["Used"]].Granted, byKey[keys["Used"]].Reason));
+        Assert.Equal((false, "credentialRevoked"), (byKey[keys["Revoked"]].Granted, byKey[keys["Revoked"]].Reason));
+        Assert.Equal((false, "credentialLocked"), (byKey[keys["Locked"]].Granted, byKey[keys["Locked"]].Reason));
+    }
+
+    [Fact]
+    public async Task WhereCanGo_UsedOneTimeCloudKey_ListsTheDoorAsNotOpening()
+    {
+        var org = await app.NewOrganizationAsync();
+        var door = await org.Owner.NewDoorAsync(name: "Lab");
+        var group = await org.Owner.NewAccessGroupAsync(doorIds: [door.Id()]);
+        var ana = await org.Owner.NewUserAsync("Ana", "Lima", [group.Id()]);
+        var key = await NewCloudKeyAsync(org, ana.Id());
+        await MarkKeyAsync(org, key.Id(), locked: false);
+
+        var result = await WithExplorerAsync(org, e => e.WhereCanGoAsync(Guid.Parse(ana.Id()), Guid.Parse(key.Id()), MondayNoon, default));
+
+        var decision = Assert.Single(result.Value!).Decision!;
+        Assert.False(decision.Granted);
+        Assert.Equal("credentialUsed", decision.Reason);
+    }
+
+    [Fact]
     public async Task DecideCard_OutOfRange_NamesTheCardField()
     {
         var org = await app.NewOrganizationAsync();
@@ -76,6 +121,26 @@ public sealed class AccessExplorerTests(ManyOrganizationsApp app) : IClassFixtur
 
         var invalid = Assert.IsType<ApiError.Invalid>(result.Error);
         Assert.Contains("card.facilityCode", invalid.Errors.Keys);
+    }
+
+    private async Task<System.Text.Json.JsonElement> NewCloudKeyAsync(TestOrganization org, string userId)
+    {
+        await (await org.Owner.PatchJsonAsync($"/api/v1/users/{userId}", new { email = $"{Guid.NewGuid():N}@example.com" })).JsonAsync();
+        return await org.Owner.CreateAsync($"/api/v1/users/{userId}/credentials/cloud-keys",
+            new { sendEmail = true, sendText = false, validUntil = app.Clock.GetUtcNow().AddDays(30), oneTimeUse = true });
+    }
+
+    /// <summary>Marks a key used, as its unlock does, or locked, as its fifth wrong PIN does.</summary>
+    private async Task MarkKeyAsync(TestOrganization org, string keyId, bool locked)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(Guid.Parse(org.Id));
+        var id = Guid.Parse(keyId);
+        var now = app.Clock.GetUtcNow();
+        var key = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().Credentials.OfType<CloudKeyCredential>().Where(k => k.Id == id);
+        Assert.Equal(1, locked
+            ? await key.ExecuteUpdateAsync(s => s.SetProperty(k => k.LockedAt, now))
+            : await key.ExecuteUpdateAsync(s => s.SetProperty(k => k.UsedAt, now)));
     }
 
     private async Task<T> WithExplorerAsync<T>(TestOrganization org, Func<AccessExplorer, Task<T>> ask)

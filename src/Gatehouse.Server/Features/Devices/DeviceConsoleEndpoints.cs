@@ -6,7 +6,7 @@ using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Gatehouse.Server.Components.Pages.Devices;
+namespace Gatehouse.Server.Features.Devices;
 
 /// <summary>Status reads that <c>js/devices.js</c> polls to keep console pages current, for the admin signed in with the console's cookie.</summary>
 internal static class DeviceConsoleEndpoints

@@ -1,11 +1,12 @@
 using Gatehouse.Core.Decisions;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Decisions;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Gatehouse.Server.Components.Pages.Explorer;
+namespace Gatehouse.Server.Features.Decisions;
 
 /// <summary>A credential and its holder, with what the door would decide for it.</summary>
 internal sealed record ExplainedCredential(
@@ -19,7 +20,8 @@ internal sealed record ReachableDoor(
 /// <summary>
 /// The admin console's "why" questions: who can open a door, where a user can go, what a card does at each
 /// door. Every answer comes from the organization's access snapshot, the one the API's decisions and the
-/// doors use, so the explorer cannot disagree with them.
+/// doors use, and a Cloud Key that is revoked, locked or used is refused as its unlock refuses it, so the
+/// explorer cannot disagree with them.
 /// </summary>
 internal sealed class AccessExplorer(
     GatehouseDbContext db, AccessSnapshotCache snapshots, CurrentOrganization organization, AccessDecisionService decisions)
@@ -42,7 +44,7 @@ internal sealed class AccessExplorer(
             .Select(c =>
             {
                 var user = users[c.UserId];
-                var decision = AccessDecisionDto.From(snapshot.DecideCredential(c.Id, doorId, at));
+                var decision = AccessDecisionDto.From(Decide(snapshot, c, doorId, at));
                 return new ExplainedCredential(
                     c.UserId, $"{user.FirstName} {user.LastName}", c.ToDto(at), decision, GroupName(groupNames, decision.AccessGroupId));
             })
@@ -79,11 +81,15 @@ internal sealed class AccessExplorer(
                 ScheduleName = sc.Name,
             }).ToListAsync(ct);
 
+        // The credential is read before the snapshot, as above; one of another user is decided as the door would (not theirs).
+        var credential = credentialId is { } id ? await db.Credentials.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) : null;
         AccessSnapshot? snapshot = credentialId is null ? null : await snapshots.GetAsync(organization.RequiredId, ct);
         return rows
             .Select(r => new ReachableDoor(
                 r.DoorId, r.DoorName, r.SiteName, r.TimeZone, r.GroupId, r.GroupName, r.ScheduleId, r.ScheduleName,
-                snapshot is null ? null : AccessDecisionDto.From(snapshot.DecideCredential(credentialId!.Value, r.DoorId, at))))
+                snapshot is null ? null : AccessDecisionDto.From(credential is null
+                    ? snapshot.DecideCredential(credentialId!.Value, r.DoorId, at)
+                    : Decide(snapshot, credential, r.DoorId, at))))
             .OrderBy(r => r.SiteName, StringComparer.CurrentCultureIgnoreCase)
             .ThenBy(r => r.DoorName, StringComparer.CurrentCultureIgnoreCase)
             .ThenBy(r => r.AccessGroupName, StringComparer.CurrentCultureIgnoreCase)
@@ -115,6 +121,10 @@ internal sealed class AccessExplorer(
 
         return results;
     }
+
+    /// <summary>The door's answer for a credential: a Cloud Key by the rule of its unlock, any other by the engine.</summary>
+    private static AccessDecision Decide(AccessSnapshot snapshot, Credential credential, Guid doorId, DateTimeOffset at) =>
+        credential is CloudKeyCredential key ? key.Decide(snapshot, doorId, at) : snapshot.DecideCredential(credential.Id, doorId, at);
 
     public async Task<Dictionary<Guid, string>> GroupNamesAsync(CancellationToken ct) =>
         await db.AccessGroups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, ct);

@@ -3,7 +3,7 @@ using Gatehouse.Core.Cards;
 using Gatehouse.Server.Components.Shared;
 using Gatehouse.Server.Features.Devices;
 
-namespace Gatehouse.Server.Components.Pages.Devices;
+namespace Gatehouse.Server.Features.Devices;
 
 /// <summary>
 /// What the console shows of a device's reported state, as text. The pages render it, and

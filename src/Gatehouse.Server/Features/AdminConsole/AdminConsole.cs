@@ -14,7 +14,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-// Not "…Features.Console": a namespace of that name would hide System.Console from every feature.
 namespace Gatehouse.Server.Features.AdminConsole;
 
 /// <summary>
