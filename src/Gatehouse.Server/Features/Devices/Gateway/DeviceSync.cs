@@ -22,36 +22,45 @@ internal sealed partial class DeviceSync(
     IServiceScopeFactory scopes,
     GatewayConnection connection,
     IOptions<MqttOptions> options,
-    ILogger<DeviceSync> logger)
+    ILogger<DeviceSync> logger) : IOrganizationChangeListener
 {
     private readonly ConcurrentDictionary<Guid, Organization> _organizations = new();
     private readonly ConcurrentDictionary<Guid, Tracked> _devices = new();
 
     /// <summary>
-    /// Something a device's view is built from changed in the organization (after the save, or its commit). When
-    /// only users' and credentials' own fields changed (<paramref name="structural"/> false), the round reads just
-    /// those rows again.
+    /// Something a device's view is built from changed in an organization and is visible to other readers (the save,
+    /// or its transaction, went through). When only users' and credentials' own fields changed, the round reads just
+    /// those rows again; anything else, or a user removed (whose memberships go with it), is read whole.
     /// </summary>
-    public void OrganizationChanged(Guid organizationId, bool structural, IEnumerable<Guid> users, IEnumerable<Guid> credentials)
+    public void OnChanged(OrganizationChanged change)
     {
+        var kinds = change.Kinds & (ChangeKinds.Access | ChangeKinds.Devices);
+        if (change.Stage != ChangeStage.Committed || kinds == ChangeKinds.None)
+        {
+            return;
+        }
+
+        if (change.OrganizationId is not { } organizationId)
+        {
+            // Whose change it was is unknown: every organization with devices is read again.
+            foreach (var (id, each) in _organizations)
+            {
+                Schedule(id, each, w => w.Structural = true);
+            }
+
+            return;
+        }
+
         // Organizations no device has spoken to since the start have nobody to sync.
         if (_organizations.TryGetValue(organizationId, out var organization))
         {
+            var structural = (kinds & ~(ChangeKinds.Users | ChangeKinds.Credentials)) != ChangeKinds.None;
             Schedule(organizationId, organization, w =>
             {
                 w.Structural |= structural;
-                w.Users.UnionWith(users);
-                w.Credentials.UnionWith(credentials);
+                w.Users.UnionWith(change.Users);
+                w.Credentials.UnionWith(change.Credentials);
             });
-        }
-    }
-
-    /// <summary>A change whose organization is unknown: every organization with devices is read again.</summary>
-    public void EveryOrganizationChanged()
-    {
-        foreach (var (id, organization) in _organizations)
-        {
-            Schedule(id, organization, w => w.Structural = true);
         }
     }
 
