@@ -33,7 +33,7 @@ internal static class GatewayRegistration
         // In this order: the broker listens before the client connects, and messages are worked off once it does.
         services.AddHostedService(sp => sp.GetRequiredService<InProcessBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<DeviceMessageProcessor>());
-        services.AddHostedService(sp => sp.GetRequiredService<GatewayConnection>());
+        services.AddHostedService<GatewayConnector>();
         services.AddReadinessCheck<BrokerReadinessCheck>("broker");
         return services;
     }
