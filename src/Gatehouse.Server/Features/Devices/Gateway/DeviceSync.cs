@@ -14,8 +14,10 @@ namespace Gatehouse.Server.Features.Devices.Gateway;
 /// <see cref="DeviceState.PublishedSyncVersion"/> before it goes out. The last view published to each device is
 /// kept in memory; a change to an organization (gathered for a few milliseconds) reads the organization once —
 /// or, when only users' and cards' own fields changed, just those rows — and each online device whose view
-/// changed gets a delta. A device the server holds no view for, one that
-/// asks, or one reporting a version off the server's chain gets a full snapshot in parts.
+/// changed gets a delta. What a device needs after it reports is decided by <see cref="SyncDecision"/>: a device
+/// the server holds no view for, one that asks, one reporting a version off the server's chain, or one still
+/// behind at two periodic checks (a delta lost without it knowing; <see cref="DeviceVersionCheck"/>) gets a full
+/// snapshot in parts.
 /// All work for one organization runs on one worker at a time, so a device's messages never interleave.
 /// </summary>
 internal sealed partial class DeviceSync(
@@ -77,15 +79,15 @@ internal sealed partial class DeviceSync(
     }
 
     /// <summary>
-    /// The device reported its state. Coming online, or unknown to this run of the server, it is synced: a delta
-    /// of what changed while it was away when it still holds what was last published, else a snapshot. While
-    /// online, a version behind the last published one but not behind what it held when that was sent is a
-    /// delta on its way; anything else is off the chain and gets a snapshot.
+    /// The device reported its state; <see cref="SyncDecision"/> says what it needs. Coming online, or unknown to
+    /// this run of the server, it is synced: a delta of what changed while it was away when it still holds what was
+    /// last published, else a snapshot. While online, a version behind the last published one but not behind what it
+    /// held when that was sent is a delta on its way; anything else is off the chain and gets a snapshot.
     /// </summary>
     public void OnStatus(Guid organizationId, Guid deviceId, DeviceStatus status, bool wasOnline)
     {
         var device = Track(organizationId, deviceId);
-        bool snapshot;
+        SyncAction action;
         lock (device)
         {
             device.Reported = status.SyncVersion;
@@ -95,30 +97,42 @@ internal sealed partial class DeviceSync(
                 return;
             }
 
-            if (!wasOnline || device.Last is null || device.Unconfirmed)
-            {
-                snapshot = false;
-            }
-            else if (device.Reported == device.Published)
-            {
-                device.Floor = device.Reported;
-                return;
-            }
-            else if (device.Reported > device.Published || device.Reported < device.Floor)
-            {
-                snapshot = true;
-            }
-            else
-            {
-                device.Floor = device.Reported;
-                return;
-            }
-
-            device.Pending = true;
-            device.Unconfirmed = false;
+            action = Decide(device, device.Versions(wasOnline, checking: false));
         }
 
-        Schedule(organizationId, OrganizationOf(organizationId), w => (snapshot ? w.Snapshots : w.Checks).Add(deviceId));
+        Arrange(organizationId, deviceId, action);
+    }
+
+    /// <summary>
+    /// The periodic version check. A device that reported a version behind the published one (on the chain, so taken
+    /// for a delta on its way) at the last check and still does has lost that delta without knowing: its next delta
+    /// would show it the gap, but the organization may not change again for a long time. It gets a snapshot.
+    /// </summary>
+    public void CheckVersions()
+    {
+        foreach (var device in _devices.Values)
+        {
+            SyncAction action;
+            lock (device)
+            {
+                var versions = device.Versions(followed: true, checking: true);
+                if (!device.Online || device.Pending || !SyncDecision.IsWaitingForDelta(versions))
+                {
+                    device.Behind = null;
+                    continue;
+                }
+
+                if (!versions.BehindSinceLastCheck)
+                {
+                    device.Behind = (device.Reported, device.Published);
+                    continue;
+                }
+
+                action = Decide(device, versions);
+            }
+
+            Arrange(device.OrganizationId, device.DeviceId, action);
+        }
     }
 
     /// <summary>
@@ -138,6 +152,30 @@ internal sealed partial class DeviceSync(
 
     /// <summary>The device is gone (removed, or claimed anew): forget what it held.</summary>
     public void Forget(Guid deviceId) => _devices.TryRemove(deviceId, out _);
+
+    // Under the device's lock: a device that needs something waits for it before its next status counts.
+    private static SyncAction Decide(Tracked device, DeviceVersions versions)
+    {
+        var decision = SyncDecision.For(versions);
+        device.Floor = decision.Floor;
+        if (decision.Action != SyncAction.Nothing)
+        {
+            device.Pending = true;
+            device.Unconfirmed = false;
+            device.Behind = null;
+        }
+
+        return decision.Action;
+    }
+
+    // A snapshot is always built from a fresh read of the organization; a delta may patch the last one.
+    private void Arrange(Guid organizationId, Guid deviceId, SyncAction action)
+    {
+        if (action != SyncAction.Nothing)
+        {
+            Schedule(organizationId, OrganizationOf(organizationId), w => (action == SyncAction.Snapshot ? w.Snapshots : w.Checks).Add(deviceId));
+        }
+    }
 
     private Tracked Track(Guid organizationId, Guid deviceId) =>
         _devices.GetOrAdd(deviceId, static (id, org) => new Tracked(org, id), organizationId);
@@ -266,7 +304,8 @@ internal sealed partial class DeviceSync(
                 }
 
                 last = device.Last;
-                full = asked || last is null || (checking && device.Reported != device.Published);
+                full = asked || last is null
+                    || (checking && SyncDecision.TakenAtItsWord(device.Reported, device.Published, hasView: true) == SyncAction.Snapshot);
 
                 // The last view was brought up to the read just before this patch: only the patched rows can differ.
                 inStep = patch && ReferenceEquals(device.Data, data) && device.Generation == data.Generation - 1;
@@ -530,5 +569,11 @@ internal sealed partial class DeviceSync(
 
         /// <summary>The server's client reconnected since the device last reported.</summary>
         public bool Unconfirmed { get; set; }
+
+        /// <summary>The reported and published versions at the last periodic check, when the device was behind.</summary>
+        public (long Reported, long Published)? Behind { get; set; }
+
+        public DeviceVersions Versions(bool followed, bool checking) => new(
+            Reported, Published, Floor, Last is not null, followed && !Unconfirmed, checking && Behind == (Reported, Published));
     }
 }

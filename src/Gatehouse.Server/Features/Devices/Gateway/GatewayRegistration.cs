@@ -34,6 +34,7 @@ internal static class GatewayRegistration
         services.AddHostedService(sp => sp.GetRequiredService<InProcessBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<DeviceMessageProcessor>());
         services.AddHostedService<GatewayConnector>();
+        services.AddHostedService<DeviceVersionCheck>();
         services.AddReadinessCheck<BrokerReadinessCheck>("broker");
         return services;
     }
