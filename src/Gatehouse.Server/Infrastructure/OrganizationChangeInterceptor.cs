@@ -31,7 +31,7 @@ internal sealed class OrganizationChangeInterceptor(IEnumerable<IOrganizationCha
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = new();
 
     /// <summary>The kinds of rows an entity is; <see cref="ChangeKinds.None"/> for what no listener cares about.</summary>
-    internal static ChangeKinds KindsOf(EntityEntry entry) => entry.Entity switch
+    private static ChangeKinds KindsOf(EntityEntry entry) => entry.Entity switch
     {
         // A user's memberships go with the user.
         User => entry.State == EntityState.Deleted ? ChangeKinds.Users | ChangeKinds.Memberships : ChangeKinds.Users,
