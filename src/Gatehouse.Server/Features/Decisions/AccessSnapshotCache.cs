@@ -6,11 +6,12 @@ namespace Gatehouse.Server.Features.Decisions;
 
 /// <summary>
 /// Per organization, the compiled <see cref="AccessSnapshot"/> that decisions are answered from without
-/// touching the store. A change to anything a decision depends on bumps the organization's version
-/// (<see cref="AccessSnapshotInvalidator"/> does it for every save); the next decision then rebuilds the
+/// touching the store. A saved change to anything a decision depends on bumps the organization's version
+/// (it hears of every save as an <see cref="OrganizationChanged"/>); the next decision then rebuilds the
 /// snapshot, once however many requests ask for it at the same time.
 /// </summary>
 internal sealed partial class AccessSnapshotCache(IServiceScopeFactory scopes, TimeProvider clock, ILogger<AccessSnapshotCache> logger)
+    : IOrganizationChangeListener
 {
     private readonly ConcurrentDictionary<Guid, Slot> _slots = new();
 
@@ -32,6 +33,28 @@ internal sealed partial class AccessSnapshotCache(IServiceScopeFactory scopes, T
         }
 
         return new ValueTask<AccessSnapshot>(JoinOrStartBuild(organizationId, slot, version).WaitAsync(ct));
+    }
+
+    /// <summary>
+    /// Marks the organization's snapshot stale at the save and again at the commit when the save ran inside a
+    /// transaction: a stale mark costs at most a rebuild, and the mark at the commit is the one that keeps a rebuild
+    /// which read the store before the commit from counting as current.
+    /// </summary>
+    public void OnChanged(OrganizationChanged change)
+    {
+        if ((change.Kinds & ChangeKinds.Access) == ChangeKinds.None)
+        {
+            return;
+        }
+
+        if (change.OrganizationId is { } organizationId)
+        {
+            Invalidate(organizationId);
+        }
+        else
+        {
+            InvalidateAll();
+        }
     }
 
     /// <summary>Marks the organization's snapshot stale (for changes made without SaveChanges, such as ExecuteUpdate).</summary>

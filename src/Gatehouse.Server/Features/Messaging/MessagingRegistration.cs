@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Gatehouse.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Features.Messaging;
@@ -41,7 +41,7 @@ internal static class MessagingRegistration
         services.AddHttpClient(WebhookSmsSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
 
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<IInterceptor, OutboxWakeInterceptor>();
+        services.AddSingleton<IOrganizationChangeListener>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

@@ -1,15 +1,22 @@
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Features.Messaging;
 
-/// <summary>Wakes the dispatcher early: a message was queued and committed on this server.</summary>
-internal sealed class OutboxSignal
+/// <summary>Wakes the dispatcher early: a message was queued and committed on this server (not before: it could not read it yet).</summary>
+internal sealed class OutboxSignal : IOrganizationChangeListener
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void OnChanged(OrganizationChanged change)
+    {
+        if (change is { Stage: ChangeStage.Committed } && change.Kinds.HasFlag(ChangeKinds.OutboxMessages))
+        {
+            Notify();
+        }
+    }
 
     public void Notify()
     {
@@ -25,24 +32,6 @@ internal sealed class OutboxSignal
 
     /// <summary>Waits for a signal or the timeout, whichever comes first.</summary>
     public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _wake.WaitAsync(timeout, ct);
-}
-
-/// <summary>Signals the dispatcher once a save that queued messages is committed (not before: it could not read them yet).</summary>
-internal sealed class OutboxWakeInterceptor(OutboxSignal signal) : CommittedChangeInterceptor<OutboxWakeInterceptor.Queued>
-{
-    protected override bool Tracks(object entity) => entity is OutboxMessage;
-
-    protected override void Note(EntityEntry entry, Queued change)
-    {
-    }
-
-    protected override void Merge(Queued into, Queued from)
-    {
-    }
-
-    protected override void Act(IReadOnlyDictionary<Guid, Queued> organizations, bool unknown) => signal.Notify();
-
-    internal sealed class Queued;
 }
 
 /// <summary>

@@ -14,44 +14,55 @@ namespace Gatehouse.Server.Features.Devices.Gateway;
 /// <see cref="DeviceState.PublishedSyncVersion"/> before it goes out. The last view published to each device is
 /// kept in memory; a change to an organization (gathered for a few milliseconds) reads the organization once —
 /// or, when only users' and cards' own fields changed, just those rows — and each online device whose view
-/// changed gets a delta. A device the server holds no view for, one that
-/// asks, or one reporting a version off the server's chain gets a full snapshot in parts.
+/// changed gets a delta. What a device needs after it reports is decided by <see cref="SyncDecision"/>: a device
+/// the server holds no view for, one that asks, one reporting a version off the server's chain, or one still
+/// behind at two periodic checks (a delta lost without it knowing; <see cref="DeviceVersionCheck"/>) gets a full
+/// snapshot in parts.
 /// All work for one organization runs on one worker at a time, so a device's messages never interleave.
 /// </summary>
 internal sealed partial class DeviceSync(
     IServiceScopeFactory scopes,
     GatewayConnection connection,
     IOptions<MqttOptions> options,
-    ILogger<DeviceSync> logger)
+    ILogger<DeviceSync> logger) : IOrganizationChangeListener
 {
     private readonly ConcurrentDictionary<Guid, Organization> _organizations = new();
     private readonly ConcurrentDictionary<Guid, Tracked> _devices = new();
 
     /// <summary>
-    /// Something a device's view is built from changed in the organization (after the save, or its commit). When
-    /// only users' and credentials' own fields changed (<paramref name="structural"/> false), the round reads just
-    /// those rows again.
+    /// Something a device's view is built from changed in an organization and is visible to other readers (the save,
+    /// or its transaction, went through). When only users' and credentials' own fields changed, the round reads just
+    /// those rows again; anything else, or a user removed (whose memberships go with it), is read whole.
     /// </summary>
-    public void OrganizationChanged(Guid organizationId, bool structural, IEnumerable<Guid> users, IEnumerable<Guid> credentials)
+    public void OnChanged(OrganizationChanged change)
     {
+        var kinds = change.Kinds & (ChangeKinds.Access | ChangeKinds.Devices);
+        if (change.Stage != ChangeStage.Committed || kinds == ChangeKinds.None)
+        {
+            return;
+        }
+
+        if (change.OrganizationId is not { } organizationId)
+        {
+            // Whose change it was is unknown: every organization with devices is read again.
+            foreach (var (id, each) in _organizations)
+            {
+                Schedule(id, each, w => w.Structural = true);
+            }
+
+            return;
+        }
+
         // Organizations no device has spoken to since the start have nobody to sync.
         if (_organizations.TryGetValue(organizationId, out var organization))
         {
+            var structural = (kinds & ~(ChangeKinds.Users | ChangeKinds.Credentials)) != ChangeKinds.None;
             Schedule(organizationId, organization, w =>
             {
                 w.Structural |= structural;
-                w.Users.UnionWith(users);
-                w.Credentials.UnionWith(credentials);
+                w.Users.UnionWith(change.Users);
+                w.Credentials.UnionWith(change.Credentials);
             });
-        }
-    }
-
-    /// <summary>A change whose organization is unknown: every organization with devices is read again.</summary>
-    public void EveryOrganizationChanged()
-    {
-        foreach (var (id, organization) in _organizations)
-        {
-            Schedule(id, organization, w => w.Structural = true);
         }
     }
 
@@ -68,15 +79,15 @@ internal sealed partial class DeviceSync(
     }
 
     /// <summary>
-    /// The device reported its state. Coming online, or unknown to this run of the server, it is synced: a delta
-    /// of what changed while it was away when it still holds what was last published, else a snapshot. While
-    /// online, a version behind the last published one but not behind what it held when that was sent is a
-    /// delta on its way; anything else is off the chain and gets a snapshot.
+    /// The device reported its state; <see cref="SyncDecision"/> says what it needs. Coming online, or unknown to
+    /// this run of the server, it is synced: a delta of what changed while it was away when it still holds what was
+    /// last published, else a snapshot. While online, a version behind the last published one but not behind what it
+    /// held when that was sent is a delta on its way; anything else is off the chain and gets a snapshot.
     /// </summary>
     public void OnStatus(Guid organizationId, Guid deviceId, DeviceStatus status, bool wasOnline)
     {
         var device = Track(organizationId, deviceId);
-        bool snapshot;
+        SyncAction action;
         lock (device)
         {
             device.Reported = status.SyncVersion;
@@ -86,30 +97,42 @@ internal sealed partial class DeviceSync(
                 return;
             }
 
-            if (!wasOnline || device.Last is null || device.Unconfirmed)
-            {
-                snapshot = false;
-            }
-            else if (device.Reported == device.Published)
-            {
-                device.Floor = device.Reported;
-                return;
-            }
-            else if (device.Reported > device.Published || device.Reported < device.Floor)
-            {
-                snapshot = true;
-            }
-            else
-            {
-                device.Floor = device.Reported;
-                return;
-            }
-
-            device.Pending = true;
-            device.Unconfirmed = false;
+            action = Decide(device, device.Versions(wasOnline, checking: false));
         }
 
-        Schedule(organizationId, OrganizationOf(organizationId), w => (snapshot ? w.Snapshots : w.Checks).Add(deviceId));
+        Arrange(organizationId, deviceId, action);
+    }
+
+    /// <summary>
+    /// The periodic version check. A device that reported a version behind the published one (on the chain, so taken
+    /// for a delta on its way) at the last check and still does has lost that delta without knowing: its next delta
+    /// would show it the gap, but the organization may not change again for a long time. It gets a snapshot.
+    /// </summary>
+    public void CheckVersions()
+    {
+        foreach (var device in _devices.Values)
+        {
+            SyncAction action;
+            lock (device)
+            {
+                var versions = device.Versions(followed: true, checking: true);
+                if (!device.Online || device.Pending || !SyncDecision.IsWaitingForDelta(versions))
+                {
+                    device.Behind = null;
+                    continue;
+                }
+
+                if (!versions.BehindSinceLastCheck)
+                {
+                    device.Behind = (device.Reported, device.Published);
+                    continue;
+                }
+
+                action = Decide(device, versions);
+            }
+
+            Arrange(device.OrganizationId, device.DeviceId, action);
+        }
     }
 
     /// <summary>
@@ -129,6 +152,30 @@ internal sealed partial class DeviceSync(
 
     /// <summary>The device is gone (removed, or claimed anew): forget what it held.</summary>
     public void Forget(Guid deviceId) => _devices.TryRemove(deviceId, out _);
+
+    // Under the device's lock: a device that needs something waits for it before its next status counts.
+    private static SyncAction Decide(Tracked device, DeviceVersions versions)
+    {
+        var decision = SyncDecision.For(versions);
+        device.Floor = decision.Floor;
+        if (decision.Action != SyncAction.Nothing)
+        {
+            device.Pending = true;
+            device.Unconfirmed = false;
+            device.Behind = null;
+        }
+
+        return decision.Action;
+    }
+
+    // A snapshot is always built from a fresh read of the organization; a delta may patch the last one.
+    private void Arrange(Guid organizationId, Guid deviceId, SyncAction action)
+    {
+        if (action != SyncAction.Nothing)
+        {
+            Schedule(organizationId, OrganizationOf(organizationId), w => (action == SyncAction.Snapshot ? w.Snapshots : w.Checks).Add(deviceId));
+        }
+    }
 
     private Tracked Track(Guid organizationId, Guid deviceId) =>
         _devices.GetOrAdd(deviceId, static (id, org) => new Tracked(org, id), organizationId);
@@ -257,7 +304,8 @@ internal sealed partial class DeviceSync(
                 }
 
                 last = device.Last;
-                full = asked || last is null || (checking && device.Reported != device.Published);
+                full = asked || last is null
+                    || (checking && SyncDecision.TakenAtItsWord(device.Reported, device.Published, hasView: true) == SyncAction.Snapshot);
 
                 // The last view was brought up to the read just before this patch: only the patched rows can differ.
                 inStep = patch && ReferenceEquals(device.Data, data) && device.Generation == data.Generation - 1;
@@ -521,5 +569,11 @@ internal sealed partial class DeviceSync(
 
         /// <summary>The server's client reconnected since the device last reported.</summary>
         public bool Unconfirmed { get; set; }
+
+        /// <summary>The reported and published versions at the last periodic check, when the device was behind.</summary>
+        public (long Reported, long Published)? Behind { get; set; }
+
+        public DeviceVersions Versions(bool followed, bool checking) => new(
+            Reported, Published, Floor, Last is not null, followed && !Unconfirmed, checking && Behind == (Reported, Published));
     }
 }

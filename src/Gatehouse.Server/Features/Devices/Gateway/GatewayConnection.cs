@@ -21,27 +21,25 @@ internal sealed class BrokerCredentials(string username, string password)
 }
 
 /// <summary>
-/// The server's MQTT client: connects (and reconnects, backing off) with a persistent session, subscribes QoS 1
-/// to every device's status, events, sync requests and replies, and hands what arrives to the
-/// <see cref="GatewayInbox"/>. Publishing is QoS 1.
+/// The server's MQTT client: what the rest of the gateway publishes through (QoS 1), and what hands every message
+/// that arrives to the <see cref="GatewayInbox"/>. It connects with a persistent session and subscribes QoS 1 to
+/// every device's status, events, sync requests and replies when <see cref="GatewayConnector"/> tells it to; it
+/// depends on nothing that publishes through it.
 /// </summary>
 internal sealed partial class GatewayConnection(
     IOptions<MqttOptions> options,
     BrokerCredentials credentials,
     GatewayInbox inbox,
-    IServiceProvider services,
-    ILogger<GatewayConnection> logger) : BackgroundService
+    ILogger<GatewayConnection> logger) : IDisposable
 {
     public const string DynamicSecurityTopic = "$CONTROL/dynamic-security/v1";
     public const string DynamicSecurityResponseTopic = DynamicSecurityTopic + "/response";
 
     private const int SocketBufferSize = 1024 * 1024;
 
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(15);
-
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private bool _disposed;
+    private int _started;
     private TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -79,83 +77,55 @@ internal sealed partial class GatewayConnection(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Connects and subscribes; throws when the broker refuses either. Not ready until <see cref="MarkReady"/>.</summary>
+    internal async Task ConnectAsync(CancellationToken stoppingToken)
     {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _client.ApplicationMessageReceivedAsync += e => inbox.PostAsync(e.ApplicationMessage, stoppingToken);
+            _client.DisconnectedAsync += e =>
+            {
+                if (e.ClientWasConnected)
+                {
+                    Interlocked.Exchange(ref _ready, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                    LogDisconnected(logger, e.Reason.ToString(), e.Exception?.Message);
+                }
+
+                Volatile.Read(ref _lost).TrySetResult();
+                return Task.CompletedTask;
+            };
+        }
+
         var settings = options.Value;
-        _client.ApplicationMessageReceivedAsync += e => inbox.PostAsync(e.ApplicationMessage, stoppingToken);
-        _client.DisconnectedAsync += e =>
+        Volatile.Write(ref _lost, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var result = await _client.ConnectAsync(ClientOptions(settings), stoppingToken);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            if (e.ClientWasConnected)
-            {
-                Interlocked.Exchange(ref _ready, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-                LogDisconnected(logger, e.Reason.ToString(), e.Exception?.Message);
-            }
-
-            Volatile.Read(ref _lost).TrySetResult();
-            return Task.CompletedTask;
-        };
-
-        var retry = FirstRetry;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                Volatile.Write(ref _lost, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-                var result = await _client.ConnectAsync(ClientOptions(settings), stoppingToken);
-                if (result.ResultCode != MqttClientConnectResultCode.Success)
-                {
-                    throw new InvalidOperationException($"the broker answered {result.ResultCode}");
-                }
-
-                await SubscribeAsync(settings, stoppingToken);
-                LogConnected(logger, settings.IsExternal ? settings.Host! : "in-process", settings.Port, result.IsSessionPresent);
-                retry = FirstRetry;
-                await services.GetRequiredService<IBrokerAccounts>().OnConnectedAsync(stoppingToken);
-                services.GetRequiredService<DeviceSync>().OnServerReconnected();
-                Volatile.Read(ref _ready).TrySetResult();
-
-                await Volatile.Read(ref _lost).Task.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogConnectFailed(logger, settings.IsExternal ? settings.Host! : "in-process", settings.Port, ex.Message, retry.TotalSeconds);
-                await DisconnectQuietlyAsync(CancellationToken.None);
-
-                try
-                {
-                    // Waits for the broker, not a time of day: real time even where the app's clock is a test's fake.
-                    await Task.Delay(retry, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
-            }
+            throw new InvalidOperationException($"the broker answered {result.ResultCode}");
         }
+
+        await SubscribeAsync(settings, stoppingToken);
+        LogConnected(logger, settings.IsExternal ? settings.Host! : "in-process", settings.Port, result.IsSessionPresent);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
+    /// <summary>Everything that must happen on each connect has: the connection counts as ready.</summary>
+    internal void MarkReady() => Volatile.Read(ref _ready).TrySetResult();
 
-        // A host disposed before it was stopped has already closed the client.
-        if (!Volatile.Read(ref _disposed))
+    /// <summary>Completes when the connection made by the last <see cref="ConnectAsync"/> is lost.</summary>
+    internal Task WaitLostAsync(CancellationToken ct) => Volatile.Read(ref _lost).Task.WaitAsync(ct);
+
+    /// <summary>
+    /// Closes what is left of a connection (failed, or at stop). MQTTnet throws anything from its communication
+    /// exception to a NullReferenceException when the connection is torn down meanwhile: that must not end the
+    /// reconnect loop or the stop. A client already disposed (the host was disposed before it was stopped) is left alone.
+    /// </summary>
+    internal async Task DisconnectQuietlyAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _disposed))
         {
-            await DisconnectQuietlyAsync(cancellationToken);
+            return;
         }
-    }
 
-    // Closes what is left of a connection (failed, or at stop). MQTTnet throws anything from its communication
-    // exception to a NullReferenceException when the connection is torn down meanwhile: that must not end the loop
-    // or the stop.
-    private async Task DisconnectQuietlyAsync(CancellationToken ct)
-    {
         try
         {
             if (_client.IsConnected)
@@ -169,11 +139,10 @@ internal sealed partial class GatewayConnection(
         }
     }
 
-    public override void Dispose()
+    public void Dispose()
     {
         Volatile.Write(ref _disposed, true);
         _client.Dispose();
-        base.Dispose();
     }
 
     private async Task SubscribeAsync(MqttOptions settings, CancellationToken ct)
@@ -278,9 +247,6 @@ internal sealed partial class GatewayConnection(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The device gateway lost the broker ({Reason}: {Error}); reconnecting")]
     private static partial void LogDisconnected(ILogger logger, string reason, string? error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The device gateway could not connect to the {Broker} broker on port {Port}: {Error}; retrying in {Seconds} s")]
-    private static partial void LogConnectFailed(ILogger logger, string broker, int port, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to {Topic} failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string topic, string error);

@@ -1,5 +1,4 @@
 using Gatehouse.Server.Infrastructure;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -29,12 +28,13 @@ internal static class GatewayRegistration
             _ => sp.GetRequiredService<UnmanagedBrokerAccounts>(),
         });
         services.TryAddSingleton<DeviceGateway>();
-        services.AddSingleton<IInterceptor, DeviceSyncTrigger>();
+        services.AddSingleton<IOrganizationChangeListener>(sp => sp.GetRequiredService<DeviceSync>());
 
         // In this order: the broker listens before the client connects, and messages are worked off once it does.
         services.AddHostedService(sp => sp.GetRequiredService<InProcessBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<DeviceMessageProcessor>());
-        services.AddHostedService(sp => sp.GetRequiredService<GatewayConnection>());
+        services.AddHostedService<GatewayConnector>();
+        services.AddHostedService<DeviceVersionCheck>();
         services.AddReadinessCheck<BrokerReadinessCheck>("broker");
         return services;
     }

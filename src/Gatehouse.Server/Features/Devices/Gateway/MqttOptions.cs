@@ -88,6 +88,14 @@ internal sealed class MqttOptions : IValidatableObject
     [Range(0, 10_000)]
     public int SyncCoalesceMilliseconds { get; set; } = 10;
 
+    /// <summary>
+    /// How often each online device's last reported version is compared with the one last published to it. A device
+    /// still behind at the next check (a delta lost without it knowing) gets a snapshot: within two checks, however
+    /// quiet the organization is.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int VersionCheckSeconds { get; set; } = 25;
+
     public bool IsExternal => !string.IsNullOrWhiteSpace(Host);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -185,6 +185,52 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
     }
 
     [Fact]
+    public async Task VersionCheck_DeviceOneDeltaBehindWithoutKnowing_GetsSnapshotWithoutAnotherChange()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+        await device.PublishStatusAsync(version);
+        await TestDevice.WaitUntilAsync(async () => (await StateAsync(device))?.SyncVersion == version, "the status stored");
+        await (await scene.Org.Owner.PatchRawAsync($"/api/v1/credentials/{scene.CardId}", """{"status":"suspended"}"""))
+            .AssertStatusAsync(HttpStatusCode.OK);
+        await device.WaitForSyncAsync(s => s.Kind == SyncKind.Delta, "a delta");
+
+        // The delta is lost on the way (the device keeps reporting the version before it) and nothing else changes:
+        // no later delta shows the device the gap. The periodic check finds it still behind at its second look.
+        var interval = TimeSpan.FromSeconds(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MqttOptions>>().Value.VersionCheckSeconds);
+        IReadOnlyList<SyncMessage>? snapshot = null;
+        for (var check = 0; check < 3 && snapshot is null; check++)
+        {
+            app.Clock.Advance(interval);
+            snapshot = await SnapshotWithinAsync(device, after: version + 1, TimeSpan.FromSeconds(2));
+        }
+
+        Assert.NotNull(snapshot);
+        Assert.Equal(version + 2, snapshot[0].Version);
+        Assert.Contains(snapshot.SelectMany(p => p.Data.Credentials ?? []), c => c.Id == Guid.Parse(scene.CardId) && c.Suspended);
+    }
+
+    [Fact]
+    public async Task VersionCheck_DeviceInStep_GetsNothing()
+    {
+        var scene = await SceneAsync();
+        await using var device = await TestDevice.CreateAsync(app, scene.Org.Id, [scene.DoorId]);
+        var version = (await device.ConnectAndSyncAsync())[0].Version;
+        await device.PublishStatusAsync(version);
+        await TestDevice.WaitUntilAsync(async () => (await StateAsync(device))?.SyncVersion == version, "the status stored");
+        var interval = TimeSpan.FromSeconds(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MqttOptions>>().Value.VersionCheckSeconds);
+
+        for (var check = 0; check < 3; check++)
+        {
+            app.Clock.Advance(interval);
+            Assert.Null(await SnapshotWithinAsync(device, after: version, TimeSpan.FromSeconds(1)));
+        }
+
+        Assert.DoesNotContain(device.Syncs, s => s.Version > version);
+    }
+
+    [Fact]
     public async Task Reconnect_WithStaleVersion_GetsSnapshot_WithCurrentVersion_GetsNothing()
     {
         var scene = await SceneAsync();
@@ -729,6 +775,26 @@ public sealed class DeviceGatewayTests(GatewayApp app) : IClassFixture<GatewayAp
             .WithSessionExpiryInterval(60)
             .Build());
         await intruder.DisconnectAsync(new MqttClientDisconnectOptions());
+    }
+
+    // A whole snapshot above the version, or null when none arrived in the time given.
+    private static async Task<IReadOnlyList<SyncMessage>?> SnapshotWithinAsync(TestDevice device, long after, TimeSpan wait)
+    {
+        try
+        {
+            return await TestDevice.WaitForAsync(
+                () =>
+                {
+                    var parts = device.Syncs.Where(s => s.Kind == SyncKind.Snapshot && s.Version > after).ToList();
+                    return parts.Count > 0 && parts.Count == parts[0].Parts ? parts : null;
+                },
+                "a snapshot",
+                wait);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
     }
 
     private async Task WaitOnlineAsync(TestDevice device, bool online) =>
