@@ -78,6 +78,37 @@ public sealed class CloudKeyTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     }
 
     [Fact]
+    public async Task KeyPage_ShowsTheValidityAsItsEmailDoes_24HourWithTheSitesTimeZone()
+    {
+        var org = await app.NewOrganizationAsync();
+        var site = await org.Owner.NewSiteAsync("London office", "Europe/London");
+        var door = await org.Owner.NewDoorAsync(site.Id(), "Front door");
+        var schedule = await org.Owner.CreateAsync("/api/v1/schedules", new
+        {
+            name = "Always",
+            windows = new[] { new { days = new[] { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" }, start = "00:00", end = "24:00" } },
+        });
+        var group = await org.Owner.NewAccessGroupAsync(schedule.Id(), [door.Id()], "Staff");
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { group.Id() } });
+        // Six in the evening in London, whatever the test's clock says.
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        var day = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), london).Date.AddDays(2);
+        var until = new DateTimeOffset(day.AddHours(18), london.GetUtcOffset(day.AddHours(18)));
+        var key = await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys", new { sendEmail = true, validUntil = until });
+        var received = await app.ReceivedAsync(key.Id());
+        var expected = $"{until.ToString("ddd d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}, 18:00 (Europe/London)";
+        Assert.Contains($"valid until {expected}", received.Text, StringComparison.Ordinal);
+
+        await using var phone = await app.OpenAsync(390, 844);
+        await phone.Page.GotoAsync(new Uri(received.Link).PathAndQuery);
+        var validity = phone.Page.Locator("[data-validity]");
+        await Expect(validity).ToHaveTextAsync($"Valid until {expected}");
+        await phone.ScreenshotAsync("cloud-key-page-validity");
+        await Expect(phone.Page.Locator("main")).Not.ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\b(AM|PM)\b"));
+        phone.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task DevMailbox_ShowsTheCapturedEmail_WhoseLinkOpensTheKeysPage()
     {
         var org = await app.NewOrganizationAsync();
