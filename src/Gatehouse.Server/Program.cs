@@ -147,9 +147,12 @@ app.UseRateLimiter();
 app.MapHealth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 // The machine may have no internet: the reference runs from the script bundled in the package, without web fonts or telemetry.
+// Its developer toolbar (Configure, Share, Generate SDK, Deploy), shown on localhost by default, advertises the tool's
+// own services, not Gatehouse's: hidden everywhere.
 app.MapScalarApiReference("/api", o => o
         .WithTitle("Gatehouse API")
         .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+        .HideDeveloperTools()
         .DisableDefaultFonts()
         .DisableTelemetry()
         .DisableAgent()

@@ -23,6 +23,12 @@ internal abstract partial class GatehouseDbContext(DbContextOptions options, Cur
     internal List<AuditNote> PendingAuditNotes { get; } = [];
 
     /// <summary>
+    /// Whom the audit log credits with the next saves instead of the request's administrator: set while work an
+    /// administrator started earlier is finished without them (a card presented at a device they sent to enroll it).
+    /// </summary>
+    internal AuditActor? ActingFor { get; set; }
+
+    /// <summary>
     /// Holds back every other writer of the organization's audit chain (and of anything checked under the
     /// same lock, such as "the last owner") until the current transaction ends. Needs a transaction.
     /// </summary>

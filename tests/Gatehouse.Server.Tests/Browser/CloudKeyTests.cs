@@ -37,6 +37,77 @@ public sealed class CloudKeyTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         browser.AssertNoProblems();
     }
 
+    [Theory]
+    [InlineData(1366, 768)]
+    [InlineData(390, 844)]
+    public async Task Panel_KeyRow_ShowsItsStateAndEveryActionOnScreen(int width, int height)
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", phone = "+447700900123", accessGroupIds = new[] { world.GroupId } });
+        await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys",
+            new { sendEmail = true, sendText = true, oneTimeUse = true, validFrom = app.Clock.GetUtcNow(), validUntil = app.Clock.GetUtcNow().AddDays(1) });
+        await using var browser = await app.SignInAsync(org, width, height);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/users/{user.Id()}");
+        var row = page.Locator(".cloud-key-panel tbody tr");
+        await Expect(row).ToContainTextAsync("Active");
+        await row.ScrollIntoViewIfNeededAsync();
+        await browser.ScreenshotAsync($"user-cloud-key-row-{width}");
+
+        var frame = await page.Locator(".cloud-key-panel .table-wrap").EvaluateAsync<int>("e => e.scrollWidth - e.clientWidth");
+        Assert.True(frame <= 0, $"The Cloud Key table scrolls {frame} px sideways at {width} px, hiding what is at its right.");
+        var tops = new List<float>();
+        foreach (var part in new[] { row.Locator("[data-key-state] .badge") }.Concat(await row.Locator(".row-actions .button").Filter(new() { Visible = true }).AllAsync()))
+        {
+            var box = (await part.BoundingBoxAsync())!;
+            Assert.True(box.X >= 0 && box.X + box.Width <= width, $"“{await part.InnerTextAsync()}” spans {box.X:0}–{box.X + box.Width:0} px on a {width} px screen.");
+            tops.Add(box.Y);
+        }
+
+        Assert.Equal(5, tops.Count);
+        if (width > 600)
+        {
+            // At a desk the key's four buttons stand on one line.
+            Assert.True(tops.Skip(1).Max() - tops.Skip(1).Min() < 1, $"The key's buttons wrap onto {tops.Skip(1).Distinct().Count()} lines at {width} px.");
+        }
+
+        Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task KeyPage_ShowsTheValidityAsItsEmailDoes_24HourWithTheSitesTimeZone()
+    {
+        var org = await app.NewOrganizationAsync();
+        var site = await org.Owner.NewSiteAsync("London office", "Europe/London");
+        var door = await org.Owner.NewDoorAsync(site.Id(), "Front door");
+        var schedule = await org.Owner.CreateAsync("/api/v1/schedules", new
+        {
+            name = "Always",
+            windows = new[] { new { days = new[] { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" }, start = "00:00", end = "24:00" } },
+        });
+        var group = await org.Owner.NewAccessGroupAsync(schedule.Id(), [door.Id()], "Staff");
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = "ana@example.com", accessGroupIds = new[] { group.Id() } });
+        // Six in the evening in London, whatever the test's clock says.
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        var day = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), london).Date.AddDays(2);
+        var until = new DateTimeOffset(day.AddHours(18), london.GetUtcOffset(day.AddHours(18)));
+        var key = await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/cloud-keys", new { sendEmail = true, validUntil = until });
+        var received = await app.ReceivedAsync(key.Id());
+        var expected = $"{until.ToString("ddd d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}, 18:00 (Europe/London)";
+        Assert.Contains($"valid until {expected}", received.Text, StringComparison.Ordinal);
+
+        await using var phone = await app.OpenAsync(390, 844);
+        await phone.Page.GotoAsync(new Uri(received.Link).PathAndQuery);
+        var validity = phone.Page.Locator("[data-validity]");
+        await Expect(validity).ToHaveTextAsync($"Valid until {expected}");
+        await phone.ScreenshotAsync("cloud-key-page-validity");
+        await Expect(phone.Page.Locator("main")).Not.ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\b(AM|PM)\b"));
+        phone.AssertNoProblems();
+    }
+
     [Fact]
     public async Task DevMailbox_ShowsTheCapturedEmail_WhoseLinkOpensTheKeysPage()
     {

@@ -205,6 +205,48 @@ public sealed partial class DevicesPageTests(ConsoleApp app) : IClassFixture<Con
         browser.AssertNoProblems();
     }
 
+    [Theory]
+    [InlineData(1366, 768)]
+    [InlineData(390, 844)]
+    public async Task List_DeviceWithALongSoftwareVersion_FitsTheScreenWithoutScrollingSideways(int width, int height)
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        await using var device = await Features.Devices.RemoteUnlockTests.OnlineDeviceAsync(org, world.DoorId);
+        // What a build stamps on itself: a version and the whole commit it was built from.
+        const string version = "1.4.0-preview.2+8f2a9c1d7e6b5a4f3e2d1c0b9a8f7e6d5c";
+        await device.PublishStatusAsync(1, softwareVersion: version, doors: [new DoorState(Guid.Parse(world.DoorId), true)]);
+        await TestDevice.WaitUntilAsync(
+            async () => (await org.Owner.GetJsonAsync($"/api/v1/devices/{device.Id}")).Str("softwareVersion") == version, "the new version");
+        await using var browser = await app.SignInAsync(org, width, height);
+        var page = browser.Page;
+
+        await page.GotoAsync("/devices");
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Online" });
+        await Expect(row).ToBeVisibleAsync();
+        await browser.ScreenshotAsync($"devices-long-version-{width}");
+
+        var wider = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(wider <= 0, $"The page is {wider} px wider than a {width} px screen.");
+        var table = await page.Locator(".table-wrap").EvaluateAsync<int>("e => e.scrollWidth - e.clientWidth");
+        Assert.True(table <= 0, $"The devices table scrolls {table} px sideways at {width} px.");
+        foreach (var cell in await row.Locator("td").AllAsync())
+        {
+            if (await cell.IsVisibleAsync())
+            {
+                var box = (await cell.BoundingBoxAsync())!;
+                Assert.True(box.X + box.Width <= width, $"“{await cell.InnerTextAsync()}” ends at {box.X + box.Width:0} px on a {width} px screen.");
+            }
+        }
+
+        if (width > 600)
+        {
+            await Expect(row.Locator("[data-live='softwareVersion']")).ToHaveTextAsync(version);
+        }
+
+        browser.AssertNoProblems();
+    }
+
     [GeneratedRegex("^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$")]
     private static partial Regex ClaimCodePattern();
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Gatehouse.Server.Data;
@@ -89,7 +88,7 @@ internal sealed partial class AuditInterceptor(
 
         try
         {
-            var (actorId, actor) = Actor();
+            var (actorId, actor) = db.ActingFor ?? AuditActor.Of(http.HttpContext);
             var at = AuditChain.Truncate(clock.GetUtcNow());
             // One organization after another in a fixed order, so two saves never wait on each other's locks.
             foreach (var organization in records.GroupBy(r => r.OrganizationId).OrderBy(g => g.Key))
@@ -342,20 +341,6 @@ internal sealed partial class AuditInterceptor(
                 start = i;
             }
         }
-    }
-
-    private (Guid? Id, string Name) Actor()
-    {
-        var context = http.HttpContext;
-        if (context is null)
-        {
-            return (null, "system");
-        }
-
-        var user = context.User;
-        return Guid.TryParse(user.FindFirstValue(GatehouseClaims.AdminId), out var id)
-            ? (id, user.FindFirstValue(GatehouseClaims.Email) ?? id.ToString())
-            : (null, "anonymous");
     }
 
     private static string TypeName(IEntityType type) => CamelCase(type.ShortName());

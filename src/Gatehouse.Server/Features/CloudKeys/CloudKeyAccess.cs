@@ -13,7 +13,10 @@ namespace Gatehouse.Server.Features.CloudKeys;
 /// <summary>A door of a Cloud Key's page: whether it opens now, and if not when it next does (within a week).</summary>
 internal sealed record CloudKeyDoorDto(Guid Id, string Name, string SiteName, string TimeZone, bool OpenNow, DateTimeOffset? NextOpenAt);
 
-/// <summary>What the holder of a Cloud Key's link may see: no secret, nothing about other users.</summary>
+/// <summary>
+/// What the holder of a Cloud Key's link may see: no secret, nothing about other users. <c>TimeZone</c> is the
+/// zone its message gave the validity in, so the page shows the same times.
+/// </summary>
 internal sealed record CloudKeyPageDto(
     string OrganizationName,
     string FirstName,
@@ -23,7 +26,8 @@ internal sealed record CloudKeyPageDto(
     DateTimeOffset? ValidUntil,
     bool OneTimeUse,
     int PinAttemptsLeft,
-    IReadOnlyList<CloudKeyDoorDto> Doors);
+    IReadOnlyList<CloudKeyDoorDto> Doors,
+    string TimeZone);
 
 internal sealed record CloudKeyUnlockRequest(Guid? DoorId, string? Pin);
 
@@ -86,7 +90,8 @@ internal sealed partial class CloudKeyAccess(
             .ToList();
         return new CloudKeyPageDto(
             organizationName, user.FirstName, user.LastName, state, key.ValidFrom, key.ValidUntil, key.OneTimeUse,
-            Math.Max(0, CloudKeyCredential.MaxFailedPinAttempts - key.FailedPinAttempts), page);
+            Math.Max(0, CloudKeyCredential.MaxFailedPinAttempts - key.FailedPinAttempts), page,
+            (await CloudKeyMessages.ZoneOfAsync(db, key.UserId, ct)).Id);
     }
 
     /// <summary>

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Gatehouse.Core.Schedules;
+using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.Messaging;
+using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Features.CloudKeys;
 
@@ -67,4 +70,20 @@ internal static class CloudKeyMessages
         TimeZoneInfo.ConvertTime(at, zone).ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
 
     private static string Zone(TimeZoneInfo zone) => zone.Id == "UTC" || zone.Id == "Etc/UTC" ? "UTC" : zone.Id.Replace('_', ' ');
+
+    /// <summary>The time zone a key's message and its page give times in: that of the first site among the user's doors, else the organization's first.</summary>
+    public static async Task<TimeZoneInfo> ZoneOfAsync(GatehouseDbContext db, Guid userId, CancellationToken ct)
+    {
+        var ofDoors = await (
+                from m in db.UserAccessGroups
+                where m.UserId == userId
+                join gd in db.AccessGroupDoors on m.AccessGroupId equals gd.AccessGroupId
+                join d in db.Doors on gd.DoorId equals d.Id
+                join s in db.Sites on d.SiteId equals s.Id
+                orderby s.CreatedAt, s.Id
+                select s.TimeZone)
+            .FirstOrDefaultAsync(ct);
+        var id = ofDoors ?? await db.Sites.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Select(s => s.TimeZone).FirstOrDefaultAsync(ct);
+        return TimeZones.TryFind(id, out var zone) ? zone : TimeZoneInfo.Utc;
+    }
 }

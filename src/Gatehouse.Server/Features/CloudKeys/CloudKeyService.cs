@@ -203,7 +203,7 @@ internal sealed partial class CloudKeyService(
         var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == user.OrganizationId).Select(o => o.Name).SingleAsync(ct);
         var letter = new CloudKeyLetter(
             organization, user.FirstName, $"{linkBase}/k/{token}", pin, key.ValidFrom, key.ValidUntil!.Value,
-            await ZoneOfAsync(user.Id, ct), key.OneTimeUse);
+            await CloudKeyMessages.ZoneOfAsync(db, user.Id, ct), key.OneTimeUse);
         var about = new MessageAbout(CloudKeyMessages.Kind, user.Id, key.Id);
         if (key.SendEmail)
         {
@@ -214,22 +214,6 @@ internal sealed partial class CloudKeyService(
         {
             outbox.QueueText(user.Phone!, CloudKeyMessages.Text(letter), about);
         }
-    }
-
-    /// <summary>The time zone the message gives times in: that of the first site among the user's doors, else the organization's first.</summary>
-    private async Task<TimeZoneInfo> ZoneOfAsync(Guid userId, CancellationToken ct)
-    {
-        var ofDoors = await (
-                from m in db.UserAccessGroups
-                where m.UserId == userId
-                join gd in db.AccessGroupDoors on m.AccessGroupId equals gd.AccessGroupId
-                join d in db.Doors on gd.DoorId equals d.Id
-                join s in db.Sites on d.SiteId equals s.Id
-                orderby s.CreatedAt, s.Id
-                select s.TimeZone)
-            .FirstOrDefaultAsync(ct);
-        var id = ofDoors ?? await db.Sites.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Select(s => s.TimeZone).FirstOrDefaultAsync(ct);
-        return TimeZones.TryFind(id, out var zone) ? zone : TimeZoneInfo.Utc;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cloud Key {CredentialId} created for user {UserId} (email {ByEmail}, text {ByText})")]

@@ -18,13 +18,21 @@
         revoked: "This Cloud Key has been revoked.",
     };
 
+    // As the key's message writes times: "Mon 9 Mar 2026, 18:00 (Europe/London)", 24-hour, in the site's zone.
     function formatAt(iso, timeZone) {
-        const options = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+        const options = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+        let zone = timeZone || "UTC";
+        let parts;
         try {
-            return new Intl.DateTimeFormat(undefined, { ...options, timeZone }).format(new Date(iso));
+            parts = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: zone }).formatToParts(new Date(iso));
         } catch {
-            return new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
+            zone = "UTC";
+            parts = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: zone }).formatToParts(new Date(iso));
         }
+
+        const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
+        const name = zone === "UTC" || zone === "Etc/UTC" ? "UTC" : zone.replaceAll("_", " ");
+        return `${part("weekday")} ${part("day")} ${part("month")} ${part("year")}, ${part("hour")}:${part("minute")} (${name})`;
     }
 
     function banner(text, bad) {
@@ -72,8 +80,8 @@
         oneTimeUse = key.oneTimeUse;
         $("[data-organization]").textContent = key.organizationName;
         $("[data-greeting]").textContent = `Hello ${key.firstName}`;
-        const until = key.validUntil ? formatAt(key.validUntil, key.doors[0]?.timeZone) : null;
-        const from = key.validFrom ? formatAt(key.validFrom, key.doors[0]?.timeZone) : null;
+        const until = key.validUntil ? formatAt(key.validUntil, key.timeZone) : null;
+        const from = key.validFrom ? formatAt(key.validFrom, key.timeZone) : null;
         $("[data-validity]").textContent = [
             from && key.status === "notYetValid" ? `Valid from ${from}` : null,
             until ? `Valid until ${until}` : null,

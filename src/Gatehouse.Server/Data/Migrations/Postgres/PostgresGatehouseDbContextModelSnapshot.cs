@@ -426,6 +426,13 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<Guid?>("StartedById")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Status")
                         .IsConcurrencyToken()
                         .IsRequired()

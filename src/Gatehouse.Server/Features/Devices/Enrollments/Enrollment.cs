@@ -59,6 +59,12 @@ internal sealed class Enrollment : ITenantOwned
     /// <summary>Why it failed, in words for the admin.</summary>
     public string? Error { get; set; }
 
+    /// <summary>The administrator who started it (no foreign key: they may be removed later); the credential it makes is audited as theirs.</summary>
+    public Guid? StartedById { get; set; }
+
+    /// <summary>Their email when they started it, as the audit log names them.</summary>
+    public string? StartedBy { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset ExpiresAt { get; set; }
@@ -81,6 +87,7 @@ internal sealed class EnrollmentConfiguration : IEntityTypeConfiguration<Enrollm
         builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(e => e.Status).HasConversion<string>().HasMaxLength(20).IsConcurrencyToken();
         builder.Property(e => e.Error).HasMaxLength(Enrollment.ErrorMaxLength);
+        builder.Property(e => e.StartedBy).HasMaxLength(254);
 
         // The pending enrollment of a device (captures, a new enrollment), and the pending ones past their time (the sweeper).
         builder.HasIndex(e => new { e.DeviceId, e.Status });

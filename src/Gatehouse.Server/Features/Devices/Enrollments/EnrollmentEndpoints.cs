@@ -1,3 +1,4 @@
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,9 +18,9 @@ internal static class EnrollmentEndpoints
     }
 
     private static async Task<Results<Accepted<EnrollmentDto>, ProblemHttpResult>> StartCard(
-        Guid userId, StartEnrollmentRequest request, EnrollmentService enrollments, CancellationToken ct)
+        Guid userId, StartEnrollmentRequest request, HttpContext http, EnrollmentService enrollments, CancellationToken ct)
     {
-        var result = await enrollments.StartCardAsync(userId, request, ct);
+        var result = await enrollments.StartCardAsync(userId, request, AuditActor.Of(http), ct);
         return result.Error is { } error
             ? error.ToProblem()
             : TypedResults.Accepted($"/api/v1/enrollments/{result.Value!.Id}", result.Value);

@@ -1,6 +1,7 @@
 using Gatehouse.Core.Cards;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Devices.Gateway;
 using Gatehouse.Server.Infrastructure;
@@ -30,16 +31,17 @@ internal sealed partial class EnrollmentService(
             ? enrollment.ToDto()
             : new ApiError.NotFound("The enrollment");
 
-    /// <summary>Has the device wait for a card for the user.</summary>
-    public Task<Result<EnrollmentDto>> StartCardAsync(Guid userId, StartEnrollmentRequest request, CancellationToken ct) =>
-        StartAsync(userId, request, EnrollmentKind.Card, ct);
+    /// <summary>Has the device wait for a card for the user; the card is recorded as added by <paramref name="startedBy"/>.</summary>
+    public Task<Result<EnrollmentDto>> StartCardAsync(Guid userId, StartEnrollmentRequest request, AuditActor startedBy, CancellationToken ct) =>
+        StartAsync(userId, request, EnrollmentKind.Card, startedBy, ct);
 
     /// <summary>
     /// Has the device capture a credential of <paramref name="kind"/> for the user. The device does one
     /// enrollment at a time, so an unfinished one there is cancelled: the admin who pressed Select last is
     /// the one at the device.
     /// </summary>
-    private async Task<Result<EnrollmentDto>> StartAsync(Guid userId, StartEnrollmentRequest request, EnrollmentKind kind, CancellationToken ct)
+    private async Task<Result<EnrollmentDto>> StartAsync(
+        Guid userId, StartEnrollmentRequest request, EnrollmentKind kind, AuditActor startedBy, CancellationToken ct)
     {
         if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
         {
@@ -74,6 +76,8 @@ internal sealed partial class EnrollmentService(
             DeviceId = deviceId,
             Kind = kind,
             Status = EnrollmentStatus.Pending,
+            StartedById = startedBy.Id,
+            StartedBy = startedBy.Name,
             CreatedAt = now,
             ExpiresAt = now + Enrollment.Timeout,
         };
@@ -194,8 +198,17 @@ internal sealed partial class EnrollmentService(
         enrollment.Finish(EnrollmentStatus.Completed, now, credentialId: credential.Id);
         try
         {
-            // One save: the credential exists exactly when the enrollment says it was completed.
-            await db.SaveChangesAsync(ct);
+            // One save: the credential exists exactly when the enrollment says it was completed. The device only
+            // read the card; the audit log names the administrator who asked for it.
+            db.ActingFor = enrollment.StartedBy is { } startedBy ? new AuditActor(enrollment.StartedById, startedBy) : null;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            finally
+            {
+                db.ActingFor = null;
+            }
         }
         catch (DbUpdateConcurrencyException)
         {

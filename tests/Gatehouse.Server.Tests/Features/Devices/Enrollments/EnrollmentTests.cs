@@ -44,6 +44,33 @@ public sealed class EnrollmentTests(DevicesApp app) : IClassFixture<DevicesApp>
     }
 
     [Fact]
+    public async Task Enroll_CardPresented_TheAuditLogCreditsTheCardToTheAdminWhoStartedIt()
+    {
+        var org = await app.NewOrganizationAsync();
+        var user = await org.Owner.NewUserAsync("Ana", "Lima");
+        await using var device = await DeviceAsync(org, "H10301");
+        var email = $"desk-{Guid.NewGuid():N}@example.com";
+        var admin = await org.Owner.CreateAsync("/api/v1/admins", new { email, password = GatehouseApp.OwnerPassword, role = "admin" });
+        var desk = await app.SignInAsync(email, GatehouseApp.OwnerPassword);
+
+        var response = await desk.PostAsJsonAsync($"/api/v1/users/{user.Id()}/credentials/cards/enrollments", new { deviceId = device.Id });
+        var started = await response.JsonAsync(HttpStatusCode.Accepted);
+        var command = await EnrollCommandAsync(device, started.Id());
+        // The card is presented later, at the device: no administrator's request is under way then.
+        await device.PublishReplyAsync(new EnrollmentCapturedReply(command.Id, app.Clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Card, "H10301:1:11572"));
+
+        var done = await WaitForStatusAsync(org, started.Id(), "completed");
+        var audit = await org.Owner.GetJsonAsync($"/api/v1/audit?entityId={done.Str("credentialId")}");
+        var created = Assert.Single(audit.GetProperty("items").EnumerateArray());
+        Assert.Equal("created", created.Str("action"));
+        Assert.Equal(email, created.Str("actor"));
+        Assert.Equal(admin.Id(), created.Str("actorId"));
+        var byAdmin = await org.Owner.GetJsonAsync($"/api/v1/audit?actor={admin.Id()}");
+        Assert.Contains(byAdmin.GetProperty("items").EnumerateArray(), e => e.Str("entityId") == done.Str("credentialId"));
+        Assert.True((await org.Owner.GetJsonAsync("/api/v1/audit/verify")).GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
     public async Task Enroll_CsnCard_BecomesACsnCredential()
     {
         var org = await app.NewOrganizationAsync();
