@@ -60,7 +60,7 @@ public sealed class AuditPageTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         var changes = browser.Page.Locator(".changes");
         await Expect(changes.GetByText("Valid until", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(changes.GetByText("First name", new() { Exact = true })).ToBeVisibleAsync();
-        await Expect(browser.Page.Locator("tbody")).ToContainTextAsync("Days: monday, tuesday, Start: 08:00");
+        await Expect(browser.Page.Locator("tbody")).ToContainTextAsync("Days: Monday, Tuesday, Start: 08:00, End: 18:00");
         var text = string.Join("\n", await changes.AllInnerTextsAsync());
         Assert.DoesNotContain("validUntil", text, StringComparison.Ordinal);
         Assert.DoesNotContain("firstName", text, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -108,10 +109,29 @@ internal static class AuditText
             case JsonValueKind.Array or JsonValueKind.Object:
                 text.Append('…');
                 return;
+            case JsonValueKind.String when depth > 0 && Tidy(value.GetString()) is { } tidy:
+                text.Append(tidy);
+                return;
             default:
                 text.Append(scalar(value));
                 return;
         }
+    }
+
+    /// <summary>
+    /// A value inside a stored list or record as a person writes it: a day as "Monday" (stored "monday"), a time
+    /// of day as "08:00" (stored "08:00:00"); null for anything else.
+    /// </summary>
+    private static string? Tidy(string? text)
+    {
+        if (Enum.TryParse<DayOfWeek>(text, ignoreCase: true, out var day) && text.All(char.IsAsciiLetter))
+        {
+            return day.ToString();
+        }
+
+        return TimeOnly.TryParseExact(text, "HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time.ToString(time.Second == 0 ? "HH:mm" : "HH:mm:ss", CultureInfo.InvariantCulture)
+            : null;
     }
 
     private static JsonDocument? LooksLikeJson(string? text)

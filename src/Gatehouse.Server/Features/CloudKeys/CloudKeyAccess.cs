@@ -146,19 +146,15 @@ internal sealed partial class CloudKeyAccess(
             return refusal;
         }
 
-        if (key.RevokedAt is not null)
+        // The same order as the access explorer's answer (CloudKeyState.RefusalOfKey): revoked, locked, used.
+        if (key.RefusalOfKey() is { } refusal)
         {
-            return await RefuseAsync(AccessReason.CredentialRevoked, Revoked);
-        }
-
-        if (key.LockedAt is not null)
-        {
-            return await RefuseAsync(AccessReason.CredentialLocked, Locked);
-        }
-
-        if (key.UsedAt is not null)
-        {
-            return await RefuseAsync(AccessReason.CredentialUsed, Used);
+            return await RefuseAsync(refusal, refusal switch
+            {
+                AccessReason.CredentialRevoked => Revoked,
+                AccessReason.CredentialLocked => Locked,
+                _ => Used,
+            });
         }
 
         if (!CloudKeySecrets.PinMatches(token, pin, key.PinHash))
