@@ -176,7 +176,11 @@ internal sealed partial class CloudKeyAccess(
         var decision = (await snapshots.GetAsync(key.OrganizationId, ct)).DecideCredential(key.Id, door.Id, now);
         if (!decision.Granted)
         {
-            return await RefuseAsync(decision.Reason, Denied(decision.Reason, key));
+            // Said in the key's own time zone, as its message and page say it.
+            var opensFrom = decision.Reason == AccessReason.CredentialNotYetValid && key.ValidFrom is { } from
+                ? CloudKeyMessages.When(from, await CloudKeyMessages.ZoneOfAsync(db, key.UserId, ct))
+                : null;
+            return await RefuseAsync(decision.Reason, Denied(decision.Reason, opensFrom));
         }
 
         // A one-time key is spent before the command leaves, by a conditional update that only one request
@@ -234,11 +238,11 @@ internal sealed partial class CloudKeyAccess(
     private static ApiError.Refused NoAccess { get; } = new("noAccessToDoor", "This Cloud Key does not open that door.");
 
     /// <summary>The engine's reasons, in the public endpoint's words.</summary>
-    private static ApiError.Refused Denied(AccessReason reason, CloudKeyCredential key) => reason switch
+    private static ApiError.Refused Denied(AccessReason reason, string? opensFrom) => reason switch
     {
         AccessReason.CredentialExpired or AccessReason.UserExpired => new("expired", "This Cloud Key has expired."),
         AccessReason.CredentialNotYetValid or AccessReason.UserNotYetValid => new("notYetValid",
-            key.ValidFrom is { } from ? $"This Cloud Key is not valid yet: it opens from {from:u}." : "This Cloud Key is not valid yet."),
+            opensFrom is not null ? $"This Cloud Key is not valid yet: it opens from {opensFrom}." : "This Cloud Key is not valid yet."),
         AccessReason.CredentialSuspended or AccessReason.UserSuspended => new("suspended", "This Cloud Key is suspended."),
         AccessReason.OutsideSchedule or AccessReason.Holiday => new("outsideSchedule", "Your schedule does not open this door now."),
         _ => NoAccess,

@@ -66,6 +66,9 @@ internal static class CloudKeyMessages
         ? $"It is valid from {Format(from, l.Zone)} until {Format(l.ValidUntil, l.Zone)} ({Zone(l.Zone)})."
         : $"It is valid until {Format(l.ValidUntil, l.Zone)} ({Zone(l.Zone)}).";
 
+    /// <summary>An instant as the messages and the key's page write it: "Wed 9 Dec 2026, 18:00 (Europe/London)".</summary>
+    public static string When(DateTimeOffset at, TimeZoneInfo zone) => $"{Format(at, zone)} ({Zone(zone)})";
+
     private static string Format(DateTimeOffset at, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(at, zone).ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Core.DeviceProtocol;
@@ -271,6 +272,10 @@ public sealed class CloudKeyPublicTests(CloudKeysApp app) : IClassFixture<CloudK
         var refused = await (await app.Anonymous().UnlockAsync(received.Token, scene.DoorId, received.Pin)).JsonAsync(HttpStatusCode.Forbidden);
 
         Assert.Equal("notYetValid", refused.Str("reason"));
+        // As the email writes it, in the key's zone (the scene's site is on UTC), not as a machine stamp.
+        Assert.Equal(
+            $"This Cloud Key is not valid yet: it opens from {from.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture)} (UTC).",
+            refused.Str("detail"));
         var page = await app.Anonymous().GetJsonAsync($"/api/v1/public/cloud-keys/{received.Token}");
         Assert.Equal("notYetValid", page.Str("status"));
         var door = Assert.Single(page.GetProperty("doors").EnumerateArray());
