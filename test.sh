@@ -27,6 +27,10 @@ if ! dotnet build Gatehouse.slnx -nologo -v q -clp:ErrorsOnly; then
   exit 1
 fi
 
+echo "== face models and test photos"
+scripts/face-models.sh || echo "The face models could not be fetched; the face tests will fail."
+scripts/face-photos.sh || echo "The test photos could not be fetched; the face tests will fail."
+
 crashed=0
 run_suite() { # name project [env…]; $filter, when set, selects the tests (dotnet test --filter)
   local name=$1 project=$2
@@ -40,6 +44,7 @@ run_suite() { # name project [env…]; $filter, when set, selects the tests (dot
 }
 
 run_suite core tests/Gatehouse.Core.Tests
+run_suite faces tests/Gatehouse.Faces.Tests
 
 # The admin console's browser tests (Category=Browser) drive Debian's Chromium; they run on SQLite only.
 echo "== installing Chromium for the browser tests"
