@@ -164,6 +164,7 @@ app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();
 app.MapDeviceConsole();
+app.MapFaceConsole();
 
 await app.RunAsync();
 

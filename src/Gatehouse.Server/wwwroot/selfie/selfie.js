@@ -9,6 +9,7 @@
     const failed = "We were unable to process the photo. Please try again.";
     let stream = null;
     let busy = false;
+    let noticeVersion = null;
 
     // What a person can change, when the server gives a reason without a sentence of its own.
     const reasonText = {
@@ -81,7 +82,7 @@
         if (response.status === 410) {
             const problem = await response.json().catch(() => ({}));
             $("[data-greeting]").textContent = "Face enrollment";
-            close(problem.status || problem.reason, problem.detail);
+            close(problem.reason, problem.detail);
             return;
         }
 
@@ -107,6 +108,7 @@
         intro.textContent = `${invitation.organizationName} invites you to enroll your face, so that doors can recognise you. It takes a minute.`;
         intro.classList.remove("is-hidden");
         $("[data-notice]").textContent = invitation.notice || "";
+        noticeVersion = invitation.noticeVersion;
         $("[data-form]").classList.remove("is-hidden");
         startCamera();
     }
@@ -233,6 +235,10 @@
         const body = new FormData();
         body.append("photo", photo, name);
         body.append("consent", "true");
+        if (noticeVersion !== null && noticeVersion !== undefined) {
+            // The server refuses consent to a notice other than the one this page showed.
+            body.append("noticeVersion", String(noticeVersion));
+        }
         let response;
         try {
             response = await fetch(`${api}/photo`, { method: "POST", body, credentials: "omit", cache: "no-store" });
@@ -251,9 +257,13 @@
             case 413:
                 return { title: failed, detail: reasonText.imageTooLarge };
             case 429:
-                return { title: "Too many photos were sent with this link.", detail: "Ask your administrator for a new link." };
+                return problem.reason
+                    ? { title: "Too many photos were sent with this link.", detail: "Ask your administrator for a new link." }
+                    : { title: "Too many tries in a short time.", detail: "Wait a minute and try again." };
+            case 409:
+                return { title: "The notice has changed since this page opened.", detail: "Reload the page to read it, then take the photo again." };
             case 410:
-                return { closed: problem.status || problem.reason || "gone", detail: problem.detail };
+                return { closed: problem.reason || "gone", detail: problem.detail };
             case 404:
                 return { closed: "gone", detail: "This link does not open any invitation any more. Check your latest message." };
             case 400:
