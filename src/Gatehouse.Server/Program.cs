@@ -85,6 +85,7 @@ services.AddSingleton<IOrganizationChangeListener>(sp => sp.GetRequiredService<A
 services.AddScoped<DemoWorld>();
 services.AddScoped<DemoHistory>();
 services.AddScoped<DemoSeeder>();
+services.AddScoped<DemoFaces>();
 services.AddDevices();
 services.AddDeviceGateway();
 services.AddMessaging();
