@@ -71,7 +71,8 @@ internal sealed class FaceCredentialConfiguration : IEntityTypeConfiguration<Fac
             s => JsonSerializer.Deserialize<FaceQuality>(s, QualityJson) ?? new FaceQuality(),
             new ValueComparer<FaceQuality>((a, b) => Equals(a, b), q => q.GetHashCode(), q => q));
         builder.Property(c => c.ConsentRemoteAddress).HasMaxLength(64);
-        builder.HasOne<FaceConsentNotice>().WithMany().HasForeignKey(c => c.ConsentNoticeId).OnDelete(DeleteBehavior.Restrict);
+        // Notice versions are never deleted but with their organization, whose credentials go in the same statement.
+        builder.HasOne<FaceConsentNotice>().WithMany().HasForeignKey(c => c.ConsentNoticeId).OnDelete(DeleteBehavior.NoAction);
     }
 }
 
