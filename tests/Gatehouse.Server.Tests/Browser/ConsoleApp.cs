@@ -47,7 +47,7 @@ public class ConsoleApp : GatehouseApp
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
 
     /// <summary>The console sending email for real, to a <see cref="Features.Messaging.TestSmtpServer"/>.</summary>
-    public sealed class WithSmtp : ConsoleApp
+    public class WithSmtp : ConsoleApp
     {
         public Features.Messaging.TestSmtpServer Smtp { get; private set; } = null!;
 
