@@ -195,6 +195,42 @@ public sealed partial class FaceTests(FaceConsoleApp app) : IClassFixture<FaceCo
         Assert.DoesNotContain(phone.Problems, p => !p.Contains("status of 422", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1366, 900)]
+    [InlineData(390, 844)]
+    public async Task InvitationsAndSettings_AtDeskAndPhone_ShowEveryPartOnScreen(int width, int height)
+    {
+        var org = await app.NewOrganizationAsync();
+        var user = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Ana", lastName = "Lima", email = $"ana-{Guid.NewGuid():N}@example.com", phone = "+447700900123" });
+        var invitation = await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/faces/invitations",
+            new { sendEmail = true, sendText = true, expiresAt = app.Clock.GetUtcNow().AddDays(1) });
+        await org.Owner.PostAsync($"/api/v1/face-invitations/{invitation.Id()}/revoke", null);
+        await org.Owner.CreateAsync($"/api/v1/users/{user.Id()}/credentials/faces/invitations", new { sendEmail = true, expiresAt = app.Clock.GetUtcNow().AddDays(2) });
+        await using var browser = await app.SignInAsync(org, width, height);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/users/{user.Id()}/faces/invitations");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Selfie Enrollment Invitation" }).ClickAsync();
+        await Expect(page.Locator("#new-invitation")).ToBeVisibleAsync();
+        var rows = page.Locator("[data-invitations] tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Nth(0)).ToContainTextAsync("Sent");
+        await Expect(rows.Nth(1)).ToContainTextAsync("Revoked");
+        await browser.ScreenshotAsync($"face-invitations-form-{width}");
+        Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
+        foreach (var button in await rows.Nth(0).Locator(".row-actions .button").Filter(new() { Visible = true }).AllAsync())
+        {
+            var box = (await button.BoundingBoxAsync())!;
+            Assert.True(box.X >= 0 && box.X + box.Width <= width, $"“{await button.InnerTextAsync()}” spans {box.X:0}–{box.X + box.Width:0} px on a {width} px screen.");
+        }
+
+        await page.GotoAsync("/settings/faces");
+        await Expect(page.GetByLabel("Consent notice")).Not.ToBeEmptyAsync();
+        await browser.ScreenshotAsync($"settings-faces-{width}");
+        Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
+        browser.AssertNoProblems();
+    }
+
     [Fact]
     public async Task SelfiePage_UnknownLink_SaysItOpensNoInvitation()
     {
