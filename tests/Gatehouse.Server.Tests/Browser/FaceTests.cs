@@ -271,9 +271,30 @@ public sealed partial class FaceTests(FaceConsoleApp app) : IClassFixture<FaceCo
     private static partial Regex SelfieLink();
 }
 
+/// <summary>The console of a server whose model directory is empty.</summary>
+public sealed class FaceOffConsoleApp : ConsoleApp
+{
+    private readonly string _emptyModels = Directory.CreateTempSubdirectory("gatehouse-no-models-").FullName;
+
+    protected override void ConfigureTestServices(IWebHostBuilder builder)
+    {
+        base.ConfigureTestServices(builder);
+        builder.UseSetting("Gatehouse:Face:ModelDirectory", _emptyModels);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Directory.Delete(_emptyModels, recursive: true);
+        }
+    }
+}
+
 /// <summary>The face panel of a server without face models says why instead of offering to enroll.</summary>
 [Trait("Category", "Browser")]
-public sealed class FaceOffTests(ConsoleApp app) : IClassFixture<ConsoleApp>
+public sealed class FaceOffTests(FaceOffConsoleApp app) : IClassFixture<FaceOffConsoleApp>
 {
     [Fact]
     public async Task FacePanel_WithoutModels_SaysFaceFeaturesAreOffAndOffersNoAdd()
