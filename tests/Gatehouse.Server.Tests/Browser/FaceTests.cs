@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Gatehouse.Server.Tests.Features;
+using Gatehouse.Server.Tests.Features.Faces;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Playwright;
@@ -228,6 +229,26 @@ public sealed partial class FaceTests(FaceConsoleApp app) : IClassFixture<FaceCo
         await Expect(page.GetByLabel("Consent notice")).Not.ToBeEmptyAsync();
         await browser.ScreenshotAsync($"settings-faces-{width}");
         Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task FacePanel_SamePersonEnrolledAsTwoUsers_WarnsWhomItResemblesWithALink()
+    {
+        var org = await app.NewOrganizationAsync();
+        var first = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Nick", lastName = "Cole" });
+        var second = await org.Owner.CreateAsync("/api/v1/users", new { firstName = "Nicolas", lastName = "Kim" });
+        await org.Owner.EnrolledAsync(first.Id(), "cage.jpg");
+        await org.Owner.EnrolledAsync(second.Id(), "cage2_crop.jpg");
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/users/{second.Id()}");
+        var warning = page.Locator(".face-panel [data-face-resembles]");
+        await Expect(warning).ToContainTextAsync("Resembles Nick Cole");
+        await browser.ScreenshotAsync("user-face-resembles");
+        await warning.GetByRole(AriaRole.Link, new() { Name = "Nick Cole" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Nick Cole");
         browser.AssertNoProblems();
     }
 
