@@ -56,8 +56,9 @@ internal static class FaceEndpoints
         var photoLimit = new RequestSizeLimitAttribute(PhotoRequestLimit(api.ServiceProvider));
 
         var users = api.MapGroup("/users/{userId:guid}/credentials/faces").WithTags("Faces");
+        // The form is read by the handler, not declared with Accepts: a content-type filter would answer 415 at routing,
+        // before authorization, where a viewer must get 403.
         users.MapPost("/", Enroll).WithMetadata(photoLimit).DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
             .WithSummary("Enroll a user's face from a photo: multipart `photo` (JPEG, PNG or WebP) and `consent=true`.");
         users.MapPost("/invitations", CreateInvitation)
             .WithSummary("Send a user a selfie invitation by email and/or text: {sendEmail, sendText, expiresAt}.");
@@ -93,7 +94,6 @@ internal static class FaceEndpoints
             .WithSummary("What a selfie invitation's link shows: the organization, the first name, the notice and the status. Changes nothing but \"opened\".");
         open.MapPost("/{token}/photo", Selfie).WithMetadata(new RequestSizeLimitAttribute(PhotoRequestLimit(app.ServiceProvider)))
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
             .WithSummary("Enroll the invited user's face from their selfie: multipart `photo` and `consent=true`.");
 
         app.MapGet("/s/{token}", ServePage).AllowAnonymous().RequireRateLimiting(PublicRateLimit).ExcludeFromDescription();

@@ -33,10 +33,22 @@ internal sealed class FaceSettingsService(GatehouseDbContext db, CurrentOrganiza
             v.Add("keepThumbnails", "Must be true or false.");
         }
 
-        var text = request.Notice.HasValue ? request.Notice.Value?.Trim() : null;
+        // A notice may have paragraphs: line breaks are kept (as \n); every line is held to the rules of one-line text.
+        var text = request.Notice.HasValue ? request.Notice.Value?.ReplaceLineEndings("\n").Trim() : null;
         if (request.Notice.HasValue)
         {
-            v.Text("notice", text, FaceConsentNotice.TextMaxLength);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                v.Add("notice", "This field is required.");
+            }
+            else if (text.Length > FaceConsentNotice.TextMaxLength)
+            {
+                v.Add("notice", $"Must be at most {FaceConsentNotice.TextMaxLength} characters.");
+            }
+            else if (!text.Split('\n').All(PlainText.IsClean))
+            {
+                v.Add("notice", "May hold line breaks, but no other control characters or invisible formatting characters (such as direction overrides).");
+            }
         }
 
         if (!v.IsValid)
@@ -105,8 +117,9 @@ internal sealed class FaceSettingsService(GatehouseDbContext db, CurrentOrganiza
     }
 
     /// <summary>
-    /// The notice version a consent is given to: the newest stored one, or the default text stored now as version 1
-    /// (added to the context, saved with the caller's enrollment), so the consent points at a row holding its text.
+    /// The notice version a consent is given to: the newest stored one, or the default text stored now as version 1,
+    /// so the consent points at a row holding its text. Concurrent first enrollments store it once: the unique index
+    /// refuses the others, which then read the one stored.
     /// </summary>
     public async Task<FaceConsentNotice> NoticeForConsentAsync(CancellationToken ct)
     {
@@ -118,7 +131,16 @@ internal sealed class FaceSettingsService(GatehouseDbContext db, CurrentOrganiza
 
         var notice = new FaceConsentNotice { Version = 1, Text = await DefaultTextAsync(ct), CreatedAt = clock.GetUtcNow() };
         db.FaceConsentNotices.Add(notice);
-        return notice;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return notice;
+        }
+        catch (DbUpdateException)
+        {
+            db.Entry(notice).State = EntityState.Detached;
+            return await db.FaceConsentNotices.AsNoTracking().OrderByDescending(n => n.Version).FirstAsync(ct);
+        }
     }
 
     private async Task<string> DefaultTextAsync(CancellationToken ct)

@@ -425,3 +425,35 @@ public sealed class FaceEnrollmentTests(FacesApp app) : IClassFixture<FacesApp>
         }
     }
 }
+
+/// <summary><c>GET/PATCH /organization/face-settings</c>.</summary>
+public sealed class FaceSettingsTests(FacesApp app) : IClassFixture<FacesApp>
+{
+    [Fact]
+    public async Task Notice_WithParagraphs_IsKept_ButADirectionOverrideIs400NamingNotice()
+    {
+        var org = await app.NewOrganizationAsync();
+
+        var kept = await (await org.Owner.PatchAsJsonAsync("/api/v1/organization/face-settings", new { notice = "First paragraph.\r\n\r\nSecond paragraph." })).JsonAsync();
+        var refused = await org.Owner.PatchAsJsonAsync("/api/v1/organization/face-settings", new { notice = "Consent \u202E txt.exe" });
+        var blank = await org.Owner.PatchAsJsonAsync("/api/v1/organization/face-settings", new { notice = "  " });
+
+        Assert.Equal("First paragraph.\n\nSecond paragraph.", kept.GetProperty("notice").Str("text"));
+        await refused.AssertFieldErrorAsync("notice");
+        await blank.AssertFieldErrorAsync("notice");
+        Assert.Single((await org.Owner.GetJsonAsync("/api/v1/organization/face-settings/notices")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Settings_ViewerMayReadButNotChange()
+    {
+        var org = await app.NewOrganizationAsync();
+        using var viewer = await org.MemberAsync("viewer");
+
+        var read = await viewer.GetAsync("/api/v1/organization/face-settings");
+        var change = await viewer.PatchAsJsonAsync("/api/v1/organization/face-settings", new { keepThumbnails = false });
+
+        Assert.True((await read.JsonAsync()).GetProperty("notice").GetProperty("isDefault").GetBoolean());
+        await change.AssertStatusAsync(HttpStatusCode.Forbidden);
+    }
+}
