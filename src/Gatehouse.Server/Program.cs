@@ -85,6 +85,7 @@ services.AddSingleton<IOrganizationChangeListener>(sp => sp.GetRequiredService<A
 services.AddScoped<DemoWorld>();
 services.AddScoped<DemoHistory>();
 services.AddScoped<DemoSeeder>();
+services.AddScoped<DemoFaces>();
 services.AddDevices();
 services.AddDeviceGateway();
 services.AddMessaging();
@@ -167,6 +168,7 @@ app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();
 app.MapDeviceConsole();
+app.MapFaceConsole();
 
 await app.RunAsync();
 

@@ -32,6 +32,7 @@ public class ConsoleApp : GatehouseApp
     private readonly SemaphoreSlim _launch = new(1, 1);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
+    private readonly Dictionary<string, IBrowser> _cameraBrowsers = [];
 
     public ConsoleApp()
     {
@@ -46,7 +47,7 @@ public class ConsoleApp : GatehouseApp
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
 
     /// <summary>The console sending email for real, to a <see cref="Features.Messaging.TestSmtpServer"/>.</summary>
-    public sealed class WithSmtp : ConsoleApp
+    public class WithSmtp : ConsoleApp
     {
         public Features.Messaging.TestSmtpServer Smtp { get; private set; } = null!;
 
@@ -77,25 +78,29 @@ public class ConsoleApp : GatehouseApp
         }
     }
 
-    /// <summary>A fresh browser context (no cookies) with a page of the given size.</summary>
-    public async Task<BrowserSession> OpenAsync(int width = 1280, int height = 800)
+    /// <summary>
+    /// A fresh browser context (no cookies) with a page of the given size; with <paramref name="camera"/> (a
+    /// <c>.y4m</c> from <see cref="FakeCamera"/>) the page's camera shows that video and needs no permission prompt.
+    /// </summary>
+    public async Task<BrowserSession> OpenAsync(int width = 1280, int height = 800, string? camera = null)
     {
-        var browser = await BrowserAsync();
+        var browser = camera is null ? await BrowserAsync() : await CameraBrowserAsync(camera);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "en-US",
             TimezoneId = "UTC",
+            Permissions = camera is null ? null : ["camera"],
         });
         context.SetDefaultTimeout(20_000);
         return new BrowserSession(context, await context.NewPageAsync());
     }
 
     /// <summary>Opens a browser and signs in through the sign-in page; lands on the overview.</summary>
-    public async Task<BrowserSession> SignInAsync(string email, string password, int width = 1280, int height = 800)
+    public async Task<BrowserSession> SignInAsync(string email, string password, int width = 1280, int height = 800, string? camera = null)
     {
-        var session = await OpenAsync(width, height);
+        var session = await OpenAsync(width, height, camera);
         await session.Page.GotoAsync("/account/sign-in");
         await session.Page.GetByLabel("Email").FillAsync(email);
         await session.Page.GetByLabel("Password").FillAsync(password);
@@ -105,8 +110,8 @@ public class ConsoleApp : GatehouseApp
     }
 
     /// <summary>Signs in as the organization's owner.</summary>
-    public Task<BrowserSession> SignInAsync(TestOrganization org, int width = 1280, int height = 800) =>
-        SignInAsync(org.OwnerEmail, OwnerPassword, width, height);
+    public Task<BrowserSession> SignInAsync(TestOrganization org, int width = 1280, int height = 800, string? camera = null) =>
+        SignInAsync(org.OwnerEmail, OwnerPassword, width, height, camera);
 
     /// <summary>
     /// Adds an administrator with the role (viewer, admin, owner) to the organization, straight into the
@@ -138,6 +143,11 @@ public class ConsoleApp : GatehouseApp
         {
             // WebApplicationFactory's disposal calls this; the browser goes with the server.
             _browser?.CloseAsync().GetAwaiter().GetResult();
+            foreach (var browser in _cameraBrowsers.Values)
+            {
+                browser.CloseAsync().GetAwaiter().GetResult();
+            }
+
             _playwright?.Dispose();
             _launch.Dispose();
         }
@@ -163,6 +173,36 @@ public class ConsoleApp : GatehouseApp
             }
 
             return _browser;
+        }
+        finally
+        {
+            _launch.Release();
+        }
+    }
+
+    // Chromium takes its fake camera's file at launch: one browser per video.
+    private async Task<IBrowser> CameraBrowserAsync(string camera)
+    {
+        await BrowserAsync();
+        await _launch.WaitAsync();
+        try
+        {
+            if (!_cameraBrowsers.TryGetValue(camera, out var browser))
+            {
+                browser = await _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = ChromiumPath,
+                    Headless = true,
+                    Args =
+                    [
+                        .. ChromiumArgs, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                        $"--use-file-for-fake-video-capture={camera}",
+                    ],
+                });
+                _cameraBrowsers[camera] = browser;
+            }
+
+            return browser;
         }
         finally
         {

@@ -162,7 +162,7 @@ public sealed partial class ConsoleNotFoundTests(DevicesApp app) : IClassFixture
             "/schedules/{Id:guid}" => (ScheduleId, null),
             "/settings/admins/{Id:guid}" => (AdminId, null),
             "/settings/sites/{Id:guid}" => (SiteId, null),
-            "/users/{Id:guid}" or "/users/{Id:guid}/edit" => (UserId, null),
+            "/users/{Id:guid}" or "/users/{Id:guid}/edit" or "/users/{Id:guid}/faces/new" or "/users/{Id:guid}/faces/invitations" => (UserId, null),
             "/users/{UserId:guid}/credentials/{Id:guid}" => (CardId, UserId),
             _ => null,
         };

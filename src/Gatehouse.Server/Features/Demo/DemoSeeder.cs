@@ -9,7 +9,8 @@ namespace Gatehouse.Server.Features.Demo;
 /// Fills the bootstrap organization with something to click through (<c>Gatehouse:Demo=true</c>): two
 /// sites in different time zones, doors, schedules, access groups, twelve users with cards, and a week
 /// of access events whose outcomes the decision engine computed, and a Cloud Key for the first user,
-/// whose email waits in the Dev mailbox (when there is an address for its link: see <see cref="PublicLinks"/>).
+/// whose email waits in the Dev mailbox (when there is an address for its link: see <see cref="PublicLinks"/>),
+/// and, when the face models are there, a face and a selfie invitation (<see cref="DemoFaces"/>).
 /// Everything goes through the same
 /// services as the API, so it is validated and audited like any other change (with no signed-in actor).
 /// Runs only while the organization is still empty, so a restart seeds nothing again, and in one
@@ -21,6 +22,7 @@ internal sealed partial class DemoSeeder(
     DemoWorld world,
     DemoHistory history,
     CloudKeyService cloudKeys,
+    DemoFaces faces,
     PublicLinks links,
     TimeProvider clock,
     ILogger<DemoSeeder> logger)
@@ -28,15 +30,17 @@ internal sealed partial class DemoSeeder(
     /// <summary>Seeds the bootstrap organization unless it already has sites, schedules, groups or users; true when it seeded.</summary>
     public async Task<bool> SeedAsync(CancellationToken ct)
     {
-        var organizationId = await db.Admins.IgnoreQueryFilters()
+        var owner = await db.Admins.IgnoreQueryFilters()
             .Where(a => a.IsSystemAdministrator)
             .OrderBy(a => a.CreatedAt)
-            .Select(a => (Guid?)a.OrganizationId)
+            .Select(a => new { a.Id, a.OrganizationId })
             .FirstOrDefaultAsync(ct);
-        if (organizationId is not { } id)
+        if (owner is null)
         {
             return false;
         }
+
+        var id = owner.OrganizationId;
 
         current.Set(id);
         if (await db.Sites.AnyAsync(ct) || await db.Schedules.AnyAsync(ct) || await db.AccessGroups.AnyAsync(ct) || await db.Users.AnyAsync(ct))
@@ -63,6 +67,7 @@ internal sealed partial class DemoSeeder(
             LogNoCloudKey(logger);
         }
 
+        await faces.SeedAsync(created, owner.Id, now, ct);
         await transaction.CommitAsync(ct);
 
         LogSeeded(logger, id, created.Doors.Count, created.Holders.Count, events);
