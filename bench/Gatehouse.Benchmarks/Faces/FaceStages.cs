@@ -29,7 +29,7 @@ internal static class FaceStages
         Console.WriteLine($"# Gatehouse face engine: stages, median of {runs} analyses after {warmUp} warm-up, IntraOpThreads {threads}");
         Console.WriteLine($"# {Environment.ProcessorCount} logical cores, load average {LoadAverage()}, .NET {Environment.Version}, models loaded in {loadMs:F0} ms");
 
-        var results = new Dictionary<string, Dictionary<string, double>>();
+        var results = new Dictionary<string, object>();
         foreach (var source in FacePhotos.Sources)
         {
             var photo = FacePhotos.Make(source);
@@ -57,16 +57,17 @@ internal static class FaceStages
                 ["template"] = Median(samples, t => t.Template),
                 ["total"] = Median(samples, t => t.Total),
             };
-            results[file] = medians;
+            var p90s = Stages.ToDictionary(stage => stage, stage => Percentile(samples.Select(Pick(stage)).ToList(), 0.9));
+            // The metrics and the template let the peer check that it fed the models the same tensors.
+            results[file] = new { median = medians, p90 = p90s, quality = first.Quality, template = first.Template!.Vector };
 
             var q = first.Quality;
-            Console.WriteLine($"\n{file} ({photo.Length / 1024} KiB): face {q.FaceWidth} px, yaw {q.Yaw}, pitch {q.Pitch}, sharpness {q.Sharpness}, eyes {q.EyesOpen}, liveness {q.Liveness}");
+            Console.WriteLine($"\n{file} ({photo.Length / 1024} KiB): face {q.FaceWidth} px, yaw {q.Yaw}, pitch {q.Pitch}, roll {q.Roll}, sharpness {q.Sharpness}, eyes {q.EyesOpen}, liveness {q.Liveness}");
             Console.WriteLine("| Stage | Median ms | p90 ms |");
             Console.WriteLine("|---|---:|---:|");
             foreach (var stage in Stages)
             {
-                var p90 = Percentile(samples.Select(Pick(stage)).ToList(), 0.9);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {medians[stage]:F2} | {p90:F2} |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {medians[stage]:F2} | {p90s[stage]:F2} |"));
             }
         }
 
@@ -79,7 +80,7 @@ internal static class FaceStages
             cores = Environment.ProcessorCount,
             modelLoadMs = loadMs,
             photos = results,
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
         Console.WriteLine($"\nWritten: {json}");
         return 0;
     }
