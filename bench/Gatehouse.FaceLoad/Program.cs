@@ -62,12 +62,12 @@ internal static class FaceLoadProgram
 
         Console.WriteLine($"# Gatehouse face enrollment under load: {concurrency} concurrent uploads per round, server PID {pid}");
         Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-        Console.WriteLine($"Server after start: {Memory(pid)}");
+        Console.WriteLine($"Server after start: {Describe(Memory(pid))}");
 
         // One upload first: the server's first analysis loads the models and compiles its code paths.
         var warmUser = await NewUserAsync(http, "warm-up");
         var warm = await UploadAsync(http, warmUser, await File.ReadAllBytesAsync(photos[0]), Path.GetFileName(photos[0]));
-        Console.WriteLine($"Warm-up upload: {(int)warm.Status} in {warm.Milliseconds:F0} ms; server: {Memory(pid)}");
+        Console.WriteLine($"Warm-up upload: {(int)warm.Status} in {warm.Milliseconds:F0} ms; server: {Describe(Memory(pid))}");
 
         Console.WriteLine();
         Console.WriteLine("| Round | Photo | Answered | Status codes | p50 | p90 | max | Wall time | VmRSS before | VmRSS peak (sampled) | VmHWM after | VmRSS after |");
@@ -118,7 +118,7 @@ internal static class FaceLoadProgram
                 Console.WriteLine($"  {(int)r.Status}: {r.Body}");
         }
 
-        Console.WriteLine($"\nServer at the end: {Memory(pid)}; load average {LoadAverage()}");
+        Console.WriteLine($"\nServer at the end: {Describe(Memory(pid))}; load average {LoadAverage()}");
         return failed ? 1 : 0;
     }
 
@@ -170,6 +170,8 @@ internal static class FaceLoadProgram
 
         static long Kib(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
+
+    private static string Describe((long RssKiB, long HwmKiB) memory) => $"VmRSS {Mib(memory.RssKiB)}, VmHWM {Mib(memory.HwmKiB)}";
 
     private static string Mib(long kib) => string.Create(CultureInfo.InvariantCulture, $"{kib / 1024.0:F0} MiB");
 
