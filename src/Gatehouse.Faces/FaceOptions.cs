@@ -95,7 +95,7 @@ public sealed class FaceThresholds
 
     /// <summary>The least probability that the eyes are open.</summary>
     [Range(0, 1)]
-    public float MinEyesOpen { get; set; } = 0.2f;
+    public float MinEyesOpen { get; set; } = 0.05f;
 
     /// <summary>The least liveness score (probability of a real face) of a still photo.</summary>
     [Range(0, 1)]

@@ -15,6 +15,7 @@ using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Gateway;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
@@ -88,6 +89,7 @@ services.AddDevices();
 services.AddDeviceGateway();
 services.AddMessaging();
 services.AddCloudKeys();
+services.AddFaces();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
@@ -160,6 +162,7 @@ app.MapScalarApiReference("/api", o => o
     .AllowAnonymous();
 app.MapGatehouseApi();
 app.MapPublicCloudKeys();
+app.MapPublicFaces();
 app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();

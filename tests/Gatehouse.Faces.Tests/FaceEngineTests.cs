@@ -57,6 +57,15 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     }
 
     [Fact]
+    public void Analyze_NarrowedButOpenEyes_Enrolls()
+    {
+        var analysis = fixture.Analyze("SeanConnery.jpg");
+
+        Assert.True(analysis.Succeeded, analysis.Detail);
+        Assert.True(analysis.Quality.EyesOpen < 0.5f, "the eye model finds these eyes only barely open");
+    }
+
+    [Fact]
     public void Analyze_NotAnImage_UnreadableImage()
     {
         var analysis = Engine.Analyze("%PDF-1.7 this is not a photo"u8);

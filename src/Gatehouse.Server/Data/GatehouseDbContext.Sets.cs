@@ -6,6 +6,7 @@ using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
@@ -54,4 +55,10 @@ internal abstract partial class GatehouseDbContext
     public DbSet<Enrollment> Enrollments => Set<Enrollment>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<FaceInvitation> FaceInvitations => Set<FaceInvitation>();
+
+    public DbSet<FaceSettings> FaceSettings => Set<FaceSettings>();
+
+    public DbSet<FaceConsentNotice> FaceConsentNotices => Set<FaceConsentNotice>();
 }

@@ -8,6 +8,7 @@ using Gatehouse.Server.Features.Devices;
 using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
@@ -41,6 +42,7 @@ internal static class ApiEndpoints
         api.MapUsers();
         api.MapCredentials();
         api.MapCloudKeys();
+        api.MapFaces();
         api.MapOutbox();
         api.MapAccessDecisions();
         api.MapAccessEvents();

@@ -57,6 +57,28 @@ internal abstract record ApiError
     /// <summary>Too many requests from this client; it may try again after <paramref name="RetryAfterSeconds"/>. 429.</summary>
     public sealed record RateLimited(int RetryAfterSeconds) : ApiError;
 
+    /// <summary>The request body (an uploaded photo) is larger than allowed. 413.</summary>
+    public sealed record TooLarge(string Detail) : ApiError;
+
+    /// <summary>A link that worked once and works no more (completed, expired, revoked). 410 <c>{reason}</c>.</summary>
+    public sealed record Gone(string Reason, string Detail) : ApiError;
+
+    /// <summary>A link's bounded number of tries is used up (not a time window: waiting does not help). 429 <c>{reason}</c>.</summary>
+    public sealed record TriesExhausted(string Reason, string Detail) : ApiError;
+
+    /// <summary>
+    /// Face features are off on this server (no models, or they did not load); everything else works.
+    /// 503 <c>{reason: "faceUnavailable"}</c> with the reason in <c>detail</c>.
+    /// </summary>
+    public sealed record FaceUnavailable(string Detail) : ApiError;
+
+    /// <summary>
+    /// A photo the face analysis could not enroll: 422 with <c>reason</c> (noFace, multipleFaces, faceTooSmall,
+    /// notFrontal, blurry, poorExposure, eyesClosed, notLive, unreadableImage, imageTooLarge), a <c>detail</c> a
+    /// person can act on, <c>errors.photo</c>, and the <c>quality</c> metrics measured.
+    /// </summary>
+    public sealed record PhotoRejected(Gatehouse.Faces.FaceRejection Reason, string Detail, Gatehouse.Faces.FaceQuality Quality) : ApiError;
+
     /// <summary>The problem document of this error: the one mapping of errors to HTTP.</summary>
     public ProblemDetails ToProblemDetails() => this switch
     {
@@ -82,6 +104,21 @@ internal abstract record ApiError
         Locked e => WithReason(Problem(StatusCodes.Status423Locked, "Locked", e.Detail), e.Reason),
         DeviceUnavailable e => WithReason(Problem(StatusCodes.Status409Conflict, "The door could not be unlocked", e.Detail), "deviceUnavailable"),
         DoorDidNotAnswer e => WithReason(Problem(StatusCodes.Status504GatewayTimeout, "The door did not answer", e.Detail), "doorDidNotAnswer"),
+        TooLarge e => Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", e.Detail),
+        Gone e => WithReason(Problem(StatusCodes.Status410Gone, "Gone", e.Detail), e.Reason),
+        TriesExhausted e => WithReason(Problem(StatusCodes.Status429TooManyRequests, "Too Many Requests", e.Detail), e.Reason),
+        FaceUnavailable e => WithReason(Problem(StatusCodes.Status503ServiceUnavailable, "Face features are off", e.Detail), "faceUnavailable"),
+        PhotoRejected e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["photo"] = [e.Detail] })
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "We were unable to process the photo. Please try again.",
+            Detail = e.Detail,
+            Extensions =
+            {
+                ["reason"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.Reason.ToString()),
+                ["quality"] = e.Quality,
+            },
+        },
         RateLimited e => Problem(
             StatusCodes.Status429TooManyRequests,
             "Too Many Requests",

@@ -20,6 +20,11 @@ public sealed class ApiErrorTests
         (new ApiError.DeviceUnavailable("The device could not be reached."), StatusCodes.Status409Conflict),
         (new ApiError.DoorDidNotAnswer("The door did not answer."), StatusCodes.Status504GatewayTimeout),
         (new ApiError.RateLimited(60), StatusCodes.Status429TooManyRequests),
+        (new ApiError.TooLarge("The photo may be at most 10 MB."), StatusCodes.Status413PayloadTooLarge),
+        (new ApiError.Gone("expired", "This link has expired."), StatusCodes.Status410Gone),
+        (new ApiError.TriesExhausted("tooManyUploads", "This link has taken its 10 photos."), StatusCodes.Status429TooManyRequests),
+        (new ApiError.FaceUnavailable("No face models in ./data/face-models."), StatusCodes.Status503ServiceUnavailable),
+        (new ApiError.PhotoRejected(Gatehouse.Faces.FaceRejection.NoFace, "No face was found.", new Gatehouse.Faces.FaceQuality()), StatusCodes.Status422UnprocessableEntity),
     ];
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Gatehouse.Core.Cards;
 using Gatehouse.Server.Features.CloudKeys;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Users;
 using Gatehouse.Server.Infrastructure;
@@ -89,7 +90,8 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
         builder.ToTable("Credentials");
         builder.HasDiscriminator(c => c.Type)
             .HasValue<CardCredential>(CredentialType.Card)
-            .HasValue<CloudKeyCredential>(CredentialType.CloudKey);
+            .HasValue<CloudKeyCredential>(CredentialType.CloudKey)
+            .HasValue<FaceCredential>(CredentialType.Face);
         builder.Property(c => c.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
         builder.HasIndex(c => new { c.OrganizationId, c.UserId });
@@ -116,7 +118,7 @@ internal sealed class CardCredentialConfiguration : IEntityTypeConfiguration<Car
 
 /// <summary>
 /// A credential as the API shows it: the common fields, for cards <c>format, facilityCode,
-/// cardNumber, csn</c>, and for Cloud Keys <c>cloudKey</c> (null for other kinds).
+/// cardNumber, csn</c>, for Cloud Keys <c>cloudKey</c>, and for faces <c>face</c> (null for other kinds).
 /// </summary>
 internal sealed record CredentialDto(
     Guid Id,
@@ -131,7 +133,8 @@ internal sealed record CredentialDto(
     long? FacilityCode,
     long? CardNumber,
     string? Csn,
-    CloudKeyDto? CloudKey = null);
+    CloudKeyDto? CloudKey = null,
+    FaceDto? Face = null);
 
 internal static class CredentialMapping
 {
@@ -142,6 +145,7 @@ internal static class CredentialMapping
         return new CredentialDto(
             c.Id, c.UserId, c.Type, c.Status, c.ValidFrom, c.ValidUntil, c.CreatedAt, c.UpdatedAt,
             card?.Format.ToApiName(), card?.FacilityCode, card?.CardNumber, card?.Csn,
-            (c as CloudKeyCredential)?.ToCloudKeyDto(now));
+            (c as CloudKeyCredential)?.ToCloudKeyDto(now),
+            (c as FaceCredential)?.ToFaceDto());
     }
 }

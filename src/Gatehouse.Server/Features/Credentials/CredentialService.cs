@@ -1,5 +1,6 @@
 using Gatehouse.Core.Cards;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,8 @@ internal sealed record UpdateCredentialRequest
 }
 
 /// <summary>Credentials of the current organization's users. Shared by the API and the admin console.</summary>
-internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvider clock, ILogger<CredentialService> logger)
+internal sealed partial class CredentialService(
+    GatehouseDbContext db, FaceCredentialDetails faces, TimeProvider clock, ILogger<CredentialService> logger)
 {
     /// <summary>Every credential of a user, of every kind, oldest first.</summary>
     public async Task<Result<PagedList<CredentialDto>>> ListForUserAsync(Guid userId, int? page, int? pageSize, CancellationToken ct)
@@ -40,14 +42,15 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
         }
 
         var now = clock.GetUtcNow();
-        return await db.Credentials.AsNoTracking().Where(c => c.UserId == userId)
+        var list = await db.Credentials.AsNoTracking().Where(c => c.UserId == userId)
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
             .ToPageAsync(page, pageSize, c => c.ToDto(now), ct);
+        return list with { Items = await faces.CompleteAsync(list.Items, ct) };
     }
 
     public async Task<Result<CredentialDto>> GetAsync(Guid id, CancellationToken ct) =>
         await db.Credentials.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is { } credential
-            ? credential.ToDto(clock.GetUtcNow())
+            ? await faces.CompleteAsync(credential.ToDto(clock.GetUtcNow()), ct)
             : new ApiError.NotFound("The credential");
 
     /// <summary>Gives a user a card; 409 when the organization already has a credential for the same card.</summary>
@@ -139,7 +142,7 @@ internal sealed partial class CredentialService(GatehouseDbContext db, TimeProvi
             await db.SaveChangesAsync(ct);
         }
 
-        return credential.ToDto(clock.GetUtcNow());
+        return await faces.CompleteAsync(credential.ToDto(clock.GetUtcNow()), ct);
     }
 
     /// <summary>Removes a credential; its history stays in the audit log and the access events.</summary>

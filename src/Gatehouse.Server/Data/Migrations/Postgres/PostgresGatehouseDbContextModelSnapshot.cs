@@ -613,6 +613,115 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.ToTable("AccessEvents");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceConsentNotice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByAdminId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("FaceConsentNotices");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceInvitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByAdminId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CredentialId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("SendEmail")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("SendText")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Uploads")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("OrganizationId", "UserId");
+
+                    b.ToTable("FaceInvitations");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceSettings", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("KeepThumbnails")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("FaceSettings");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Messaging.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -919,6 +1028,64 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasDiscriminator().HasValue("Card");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceCredential", b =>
+                {
+                    b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");
+
+                    b.Property<Guid?>("ConsentAdminId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ConsentInvitationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConsentNoticeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ConsentNoticeVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ConsentRemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ConsentedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("FaceModel");
+
+                    b.Property<byte[]>("ProtectedTemplate")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("FaceTemplate");
+
+                    b.Property<byte[]>("ProtectedThumbnail")
+                        .HasColumnType("bytea")
+                        .HasColumnName("FaceThumbnail");
+
+                    b.Property<string>("Quality")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("FaceQuality");
+
+                    b.Property<Guid?>("ResemblesCredentialId")
+                        .HasColumnType("uuid");
+
+                    b.Property<float?>("ResemblesSimilarity")
+                        .HasColumnType("real");
+
+                    b.Property<Guid?>("ResemblesUserId")
+                        .HasColumnType("uuid");
+
+                    b.HasIndex("ConsentNoticeId");
+
+                    b.HasDiscriminator().HasValue("Face");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.AccessGroups.AccessGroup", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -1075,6 +1242,39 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceConsentNotice", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceInvitation", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceSettings", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithOne()
+                        .HasForeignKey("Gatehouse.Server.Features.Faces.FaceSettings", "OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Messaging.OutboxMessage", b =>
                 {
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
@@ -1123,6 +1323,15 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .WithMany("AccessGroups")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Faces.FaceCredential", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Faces.FaceConsentNotice", null)
+                        .WithMany()
+                        .HasForeignKey("ConsentNoticeId")
+                        .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 
