@@ -1,11 +1,19 @@
 using BenchmarkDotNet.Running;
 using Gatehouse.Benchmarks;
+using Gatehouse.Benchmarks.Faces;
 
-// `-- retained` prints what a built snapshot keeps per credential; anything else goes to BenchmarkDotNet,
+// `-- retained` prints what a built snapshot keeps per credential; `-- faces [--runs N] [--out DIR]` prints the
+// median time of each stage of the face analysis; anything else goes to BenchmarkDotNet,
 // e.g. `-- --filter '*Decision*' --job short`.
 if (args is ["retained"])
 {
     RetainedMemory.Run();
+    return;
+}
+
+if (args is ["faces", ..])
+{
+    FaceStages.Run(args[1..]);
     return;
 }
 

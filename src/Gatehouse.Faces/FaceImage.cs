@@ -63,6 +63,18 @@ internal sealed class FaceImage : IDisposable
     /// <summary>The image drawn as <paramref name="origin"/> says it should be viewed.</summary>
     private static SKImage Upright(SKBitmap bitmap, SKEncodedOrigin origin)
     {
+        if (origin == SKEncodedOrigin.TopLeft)
+        {
+            // Already upright (most photos): the image shares the decoded pixels instead of drawing a copy of them.
+            bitmap.SetImmutable();
+            return SKImage.FromBitmap(bitmap);
+        }
+        return Turned(bitmap, origin);
+    }
+
+    /// <summary>The image turned or mirrored onto an upright canvas.</summary>
+    private static SKImage Turned(SKBitmap bitmap, SKEncodedOrigin origin)
+    {
         var (w, h) = (bitmap.Width, bitmap.Height);
         var swapped = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
         var info = new SKImageInfo(swapped ? h : w, swapped ? w : h, SKColorType.Rgba8888, SKAlphaType.Premul);
