@@ -58,11 +58,16 @@ public static class FaceAssets
 
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The binaries' folder first; BenchmarkDotNet runs a copy elsewhere, from the directory it was started in.
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
-                return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
+                    return dir.FullName;
+            }
         }
-        throw new InvalidOperationException("The repository root (Gatehouse.slnx) was not found above the test binaries.");
+        throw new InvalidOperationException(
+            "The repository root (Gatehouse.slnx) was not found; set GATEHOUSE_TEST_FACE_MODELS and GATEHOUSE_TEST_FACE_PHOTOS.");
     }
 }

@@ -1,5 +1,6 @@
 using SkiaSharp;
 using Gatehouse.Faces;
+using Gatehouse.Testing;
 
 namespace Gatehouse.Benchmarks.Faces;
 
@@ -15,13 +16,9 @@ internal static class FacePhotos
     /// <summary>The default photos: frontal portraits of two different people.</summary>
     public static readonly string[] Sources = ["cage.jpg", "obama4_crop.jpg"];
 
-    private static readonly Lazy<string> Root = new(FindRoot);
+    public static string ModelDirectory => FaceAssets.ModelDirectory;
 
-    public static string ModelDirectory =>
-        Environment.GetEnvironmentVariable("GATEHOUSE_TEST_FACE_MODELS") is { Length: > 0 } dir ? dir : Path.Combine(Root.Value, "data", "face-models");
-
-    public static string PhotoDirectory =>
-        Environment.GetEnvironmentVariable("GATEHOUSE_TEST_FACE_PHOTOS") is { Length: > 0 } dir ? dir : Path.Combine(Root.Value, "data", "face-photos");
+    public static string PhotoDirectory => FaceAssets.PhotoDirectory;
 
     public static FaceOptions Options(int threads) => new() { ModelDirectory = ModelDirectory, IntraOpThreads = threads };
 
@@ -70,17 +67,4 @@ internal static class FacePhotos
 
     /// <summary>The name a made photo is written under: <c>cage_1280x960.jpg</c>.</summary>
     public static string FileName(string source) => $"{Path.GetFileNameWithoutExtension(source)}_{Width}x{Height}.jpg";
-
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
-                    return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root (Gatehouse.slnx) was not found; set GATEHOUSE_TEST_FACE_MODELS and GATEHOUSE_TEST_FACE_PHOTOS.");
-    }
 }
