@@ -104,14 +104,16 @@ public sealed class FaceEngine : IDisposable
         using var aligned = decoded.Warp(Alignment.ToReference(landmarks), Alignment.Size);
         var (sharpness, brightness, colour) = Alignment.Measure(aligned);
         quality = quality with { Sharpness = Round(sharpness, 1), Brightness = Round(brightness, 1) };
-        if (sharpness < t.MinSharpness)
-            return clock.Reject(FaceRejection.Blurry, "The photo is blurry. Hold the camera still and make sure the face is in focus.", quality);
+        // Line art first (it is not a photo at all), then exposure: a dark photo has little contrast, so it would
+        // also measure as blurry, and "too dark" is what the person can fix.
         if (sharpness > t.MaxSharpness)
             return clock.Reject(FaceRejection.NotLive, NotLive, quality);
         if (brightness < t.MinBrightness)
             return clock.Reject(FaceRejection.PoorExposure, "The face is too dark. Find even, brighter light facing the person.", quality);
         if (brightness > t.MaxBrightness)
             return clock.Reject(FaceRejection.PoorExposure, "The face is too bright. Avoid direct light or glare on the face.", quality);
+        if (sharpness < t.MinSharpness)
+            return clock.Reject(FaceRejection.Blurry, "The photo is blurry. Hold the camera still and make sure the face is in focus.", quality);
 
         var eyesOpen = _models.EyesOpen(decoded, landmarks);
         clock.Lap(ref clock.Eyes);
