@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Gatehouse test suite: the core; the server's suite on SQLite (API, device gateway on the
+# Runs every Gatehouse test suite: the core; the face engine (on the pinned models and photos, fetched when missing);
+# the server's suite on SQLite (API, device gateway on the
 # in-process MQTT broker, admin console in Chromium); the device agent's suite (unit, device screen in
 # Chromium, end-to-end and reliability tests against a real server — the reliability tests also start and
 # restart a Mosquitto of their own); then the server's API and gateway suite on a throwaway PostgreSQL with a
