@@ -87,7 +87,7 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     [Fact]
     public void Analyze_DecompressionBomb_ImageTooLargeWithoutDecoding()
     {
-        var bomb = TestImages.DecompressionBomb();
+        var bomb = FaceTestImages.DecompressionBomb();
 
         var analysis = Engine.Analyze(bomb);
 
@@ -109,7 +109,7 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     {
         var upright = fixture.Analyze("kim1_crop.jpg");
 
-        var sideways = Engine.Analyze(TestImages.StoredSidewaysWithExif("kim1_crop.jpg"));
+        var sideways = Engine.Analyze(FaceTestImages.SidewaysWithExif("kim1_crop.jpg"));
 
         Assert.True(sideways.Succeeded, sideways.Detail);
         Assert.Equal(upright.Quality.ImageWidth, sideways.Quality.ImageWidth);
@@ -120,9 +120,9 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     [Fact]
     public void Analyze_SidewaysWithoutExif_IsNotEnrolledAsFrontal()
     {
-        using var sideways = TestImages.Redraw("kim1_crop.jpg", rotate: 270);
+        using var sideways = FaceTestImages.Redraw("kim1_crop.jpg", rotate: 270);
 
-        var analysis = Engine.Analyze(TestImages.Jpeg(sideways));
+        var analysis = Engine.Analyze(FaceTestImages.Jpeg(sideways));
 
         Assert.False(analysis.Succeeded);
     }
@@ -131,9 +131,9 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     public void Analyze_Greyscale_Enrolls()
     {
         using var paint = new SKPaint { ColorFilter = SKColorFilter.CreateColorMatrix(Grey) };
-        using var grey = TestImages.Redraw("cage.jpg", paint: paint);
+        using var grey = FaceTestImages.Redraw("cage.jpg", paint: paint);
 
-        var analysis = Engine.Analyze(TestImages.Png(grey));
+        var analysis = Engine.Analyze(FaceTestImages.Png(grey));
 
         Assert.True(analysis.Succeeded, analysis.Detail);
         Assert.True(analysis.Template!.Similarity(fixture.Analyze("cage.jpg").Template!) > 0.8f);
@@ -142,9 +142,9 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     [Fact]
     public void Analyze_Tiny64PixelImage_FaceTooSmall()
     {
-        using var tiny = TestImages.Redraw("obama4_crop.jpg", scale: 64f / 280);
+        using var tiny = FaceTestImages.Redraw("obama4_crop.jpg", scale: 64f / 280);
 
-        var analysis = Engine.Analyze(TestImages.Png(tiny));
+        var analysis = Engine.Analyze(FaceTestImages.Png(tiny));
 
         Assert.Equal(FaceRejection.FaceTooSmall, analysis.Rejection);
         Assert.Contains("Come closer", analysis.Detail);
@@ -154,9 +154,9 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     public void Analyze_UnderexposedPhoto_PoorExposureTooDark()
     {
         using var paint = new SKPaint { ColorFilter = SKColorFilter.CreateColorMatrix(Scale(0.18f)) };
-        using var dark = TestImages.Redraw("obama4_crop.jpg", paint: paint);
+        using var dark = FaceTestImages.Redraw("obama4_crop.jpg", paint: paint);
 
-        var analysis = Engine.Analyze(TestImages.Jpeg(dark));
+        var analysis = Engine.Analyze(FaceTestImages.Jpeg(dark));
 
         Assert.Equal(FaceRejection.PoorExposure, analysis.Rejection);
         Assert.Contains("dark", analysis.Detail);
@@ -166,9 +166,9 @@ public sealed class FaceEngineTests(EngineFixture fixture) : IClassFixture<Engin
     public void Analyze_OutOfFocusPhoto_Blurry()
     {
         using var paint = new SKPaint { ImageFilter = SKImageFilter.CreateBlur(5, 5) };
-        using var blurred = TestImages.Redraw("obama4_crop.jpg", paint: paint);
+        using var blurred = FaceTestImages.Redraw("obama4_crop.jpg", paint: paint);
 
-        var analysis = Engine.Analyze(TestImages.Jpeg(blurred));
+        var analysis = Engine.Analyze(FaceTestImages.Jpeg(blurred));
 
         Assert.Equal(FaceRejection.Blurry, analysis.Rejection);
     }

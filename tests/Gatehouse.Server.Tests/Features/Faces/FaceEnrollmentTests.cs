@@ -113,6 +113,9 @@ public sealed class FaceEnrollmentTests(FacesApp app) : IClassFixture<FacesApp>
         { "noFace", "noFace" },
         { "threeFaces", "multipleFaces" },
         { "drawing", "notLive" },
+        { "painting", "noFace" },
+        { "mask", "eyesClosed" },
+        { "skullMask", "notFrontal" },
     };
 
     [Theory]
@@ -144,11 +147,11 @@ public sealed class FaceEnrollmentTests(FacesApp app) : IClassFixture<FacesApp>
                 var jpeg = FaceAssets.Photo("obama4_crop.jpg");
                 return jpeg[..(jpeg.Length / 3)];
             case "decompressionBomb":
-                return FacePhotos.DecompressionBomb();
+                return FaceTestImages.DecompressionBomb();
             case "tiny64px":
-                using (var tiny = FacePhotos.Redraw("obama4_crop.jpg", scale: 64f / 280))
+                using (var tiny = FaceTestImages.Redraw("obama4_crop.jpg", scale: 64f / 280))
                 {
-                    return FacePhotos.Png(tiny);
+                    return FaceTestImages.Png(tiny);
                 }
 
             case "noFace":
@@ -157,6 +160,12 @@ public sealed class FaceEnrollmentTests(FacesApp app) : IClassFixture<FacesApp>
                 return FaceAssets.Photo("sample1.jpg");
             case "drawing":
                 return FaceAssets.Photo("picasso_drawing_crop.jpg");
+            case "painting":
+                return FaceAssets.Photo("scream_crop.jpg");
+            case "mask":
+                return FaceAssets.Photo("vendetta.jpg");
+            case "skullMask":
+                return FaceAssets.Photo("skullmask.jpg");
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
@@ -170,7 +179,7 @@ public sealed class FaceEnrollmentTests(FacesApp app) : IClassFixture<FacesApp>
         var second = await org.Owner.NewUserAsync("Second");
         await org.Owner.EnrolledAsync(first.Id(), "obama4_crop.jpg");
 
-        var response = await org.Owner.EnrollAsync(second.Id(), FacePhotos.SidewaysWithExif("obama4_crop.jpg"));
+        var response = await org.Owner.EnrollAsync(second.Id(), FaceTestImages.SidewaysWithExif("obama4_crop.jpg"));
 
         var face = (await response.JsonAsync(HttpStatusCode.Created)).GetProperty("face");
         // Read upright, it is the same face as the upright photo: flagged as resembling the first user.
@@ -183,7 +192,7 @@ public sealed class FaceEnrollmentTests(FacesApp app) : IClassFixture<FacesApp>
         var org = await app.NewOrganizationAsync();
         var user = await org.Owner.NewUserAsync();
 
-        var response = await org.Owner.EnrollAsync(user.Id(), FacePhotos.Greyscale("cage.jpg"), type: "image/png");
+        var response = await org.Owner.EnrollAsync(user.Id(), FaceTestImages.Greyscale("cage.jpg"), type: "image/png");
 
         await response.JsonAsync(HttpStatusCode.Created);
     }

@@ -1,19 +1,16 @@
 using System.Buffers.Binary;
 using System.Text;
-using Gatehouse.Testing;
 using SkiaSharp;
 
-namespace Gatehouse.Faces.Tests;
+namespace Gatehouse.Testing;
 
 /// <summary>Photos made from the test photos the way a camera, an editor or an attacker would make them.</summary>
-internal static class TestImages
+public static class FaceTestImages
 {
-    public static SKBitmap Decode(string photo) => SKBitmap.Decode(FaceAssets.Photo(photo));
-
-    public static byte[] Jpeg(SKBitmap bitmap, int quality = 90)
+    public static byte[] Jpeg(SKBitmap bitmap)
     {
         using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Jpeg, quality);
+        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 90);
         return data.ToArray();
     }
 
@@ -24,10 +21,10 @@ internal static class TestImages
         return data.ToArray();
     }
 
-    /// <summary>The photo redrawn through <paramref name="paint"/> (a colour filter, a blur…), scaled to <paramref name="scale"/>.</summary>
-    public static SKBitmap Redraw(string photo, float scale = 1, SKPaint? paint = null, int rotate = 0)
+    /// <summary>The photo redrawn scaled, rotated (degrees clockwise) and through <paramref name="paint"/>.</summary>
+    public static SKBitmap Redraw(string photo, float scale = 1, int rotate = 0, SKPaint? paint = null)
     {
-        using var source = Decode(photo);
+        using var source = SKBitmap.Decode(FaceAssets.Photo(photo));
         var w = (int)(source.Width * scale);
         var h = (int)(source.Height * scale);
         var swap = rotate is 90 or 270;
@@ -42,14 +39,32 @@ internal static class TestImages
         return result;
     }
 
-    /// <summary>A JPEG whose pixels are stored turned 90° to the left with an EXIF tag saying to turn it right to view, as phones write them.</summary>
-    public static byte[] StoredSidewaysWithExif(string photo)
+    /// <summary>The photo in shades of grey, as a PNG.</summary>
+    public static byte[] Greyscale(string photo)
+    {
+        float[] grey =
+        [
+            0.299f, 0.587f, 0.114f, 0, 0,
+            0.299f, 0.587f, 0.114f, 0, 0,
+            0.299f, 0.587f, 0.114f, 0, 0,
+            0, 0, 0, 1, 0,
+        ];
+        using var paint = new SKPaint { ColorFilter = SKColorFilter.CreateColorMatrix(grey) };
+        using var bitmap = Redraw(photo, paint: paint);
+        return Png(bitmap);
+    }
+
+    /// <summary>
+    /// A JPEG whose pixels are stored turned a quarter to the left, with an EXIF segment saying to turn them a
+    /// quarter right (orientation 6) to view: what a phone held upright writes.
+    /// </summary>
+    public static byte[] SidewaysWithExif(string photo)
     {
         using var sideways = Redraw(photo, rotate: 270);
         var jpeg = Jpeg(sideways);
-        // APP1 "Exif": a big-endian TIFF header and one IFD entry, Orientation (0x0112) = 6 (rotate 90° clockwise).
-        var tiff = new byte[] { 0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0 };
-        var payload = Encoding.ASCII.GetBytes("Exif\0\0").Concat(tiff).ToArray();
+        // APP1: "Exif\0\0", a big-endian TIFF header, one IFD with one entry: Orientation (0x0112), SHORT, 1, value 6.
+        byte[] tiff = [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
+        byte[] payload = [.. "Exif\0\0"u8, .. tiff];
         var segment = new byte[4 + payload.Length];
         segment[0] = 0xFF;
         segment[1] = 0xE1;
@@ -58,12 +73,12 @@ internal static class TestImages
         return [.. jpeg[..2], .. segment, .. jpeg[2..]];
     }
 
-    /// <summary>A valid PNG of a few hundred bytes whose header declares <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
-    public static byte[] DecompressionBomb(int width = 50_000, int height = 50_000)
+    /// <summary>A valid PNG of a few dozen bytes whose header declares 50,000 × 50,000 pixels.</summary>
+    public static byte[] DecompressionBomb()
     {
         var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, 50_000);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 50_000);
         ihdr[8] = 8; // bit depth
         ihdr[9] = 2; // truecolour
         byte[] idat = [0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01];
@@ -72,7 +87,7 @@ internal static class TestImages
 
     private static byte[] Chunk(string type, byte[] data)
     {
-        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        byte[] typed = [.. Encoding.ASCII.GetBytes(type), .. data];
         var chunk = new byte[8 + data.Length + 4];
         BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
         typed.CopyTo(chunk, 4);
@@ -87,8 +102,11 @@ internal static class TestImages
         {
             crc ^= b;
             for (var k = 0; k < 8; k++)
+            {
                 crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
         }
+
         return ~crc;
     }
 }
