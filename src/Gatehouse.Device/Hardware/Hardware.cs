@@ -71,18 +71,33 @@ internal sealed class AlwaysUpNetworkLink : INetworkLink
     public Task WaitUpAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
-/// <summary>The camera, for face enrollment and recognition (the face issue builds on it).</summary>
+/// <summary>
+/// The camera. A driver calls the attached handler with each frame it captures (an encoded JPEG or PNG) and may
+/// act on the answer: the simulator's <c>POST /simulator/face</c>, a watched folder (<c>--camera-files</c>) and the
+/// device screen's webcam are such drivers; a V4L2 driver on a real device would be another.
+/// </summary>
 internal interface ICamera
 {
     /// <summary>Whether this camera can capture a face at all.</summary>
     bool CanCapture { get; }
 
-    /// <summary>Waits for a face in front of the camera until <paramref name="until"/>; null when none came.</summary>
-    Task<CameraFrame?> CaptureAsync(DateTimeOffset until, CancellationToken ct);
+    /// <summary>Sets who receives the frames (enrollment first, else recognition at the door); idle until then.</summary>
+    void Attach(Func<CameraFrame, CancellationToken, Task<FaceOutcome>> onFrame);
 }
 
 /// <summary>An image from the camera.</summary>
 internal sealed record CameraFrame(ReadOnlyMemory<byte> Image, string ContentType);
+
+/// <summary>
+/// What became of a frame: <see cref="Reason"/> is an access reason's API name, <c>enrollment</c> when an
+/// enrollment took it, <c>noFace</c> when nobody was in it (or a quality reason the engine gave), or <c>repeat</c>
+/// when the same person was just decided on. <see cref="Score"/> is the match's similarity, <see cref="Liveness"/>
+/// the liveness score.
+/// </summary>
+internal sealed record FaceOutcome(bool Granted, string Reason, float? Score = null, float? Liveness = null)
+{
+    public const string Enrollment = "enrollment";
+}
 
 /// <summary>The lock relays, one per door the device controls.</summary>
 internal interface ILockRelay

@@ -22,14 +22,22 @@ internal sealed class SimulatedCardReader : ICardReader
 }
 
 /// <summary>
-/// The simulator's camera. It cannot capture faces yet: the face issue adds <c>POST /simulator/face</c> and
-/// feeds its images through here.
+/// The simulator's camera. It cannot capture faces yet: <c>POST /simulator/face</c>, a watched folder and the device
+/// screen's webcam will feed their frames through here.
 /// </summary>
 internal sealed class SimulatedCamera : ICamera
 {
+    private Func<CameraFrame, CancellationToken, Task<FaceOutcome>>? _onFrame;
+
     public bool CanCapture => false;
 
-    public Task<CameraFrame?> CaptureAsync(DateTimeOffset until, CancellationToken ct) => Task.FromResult<CameraFrame?>(null);
+    public void Attach(Func<CameraFrame, CancellationToken, Task<FaceOutcome>> onFrame) => _onFrame = onFrame;
+
+    /// <summary>Hands one frame to the attached handler.</summary>
+    public Task<FaceOutcome> PresentAsync(CameraFrame frame, CancellationToken ct) =>
+        _onFrame is { } onFrame
+            ? onFrame(frame, ct)
+            : throw new InvalidOperationException("The camera is not attached to a door controller yet.");
 }
 
 /// <summary>The simulator's lock relays: remembers which are open, for the device screen.</summary>
