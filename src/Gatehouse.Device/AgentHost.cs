@@ -216,7 +216,15 @@ internal sealed partial class AgentHost : IAsyncDisposable
         services.AddSingleton<ILed>(sp => sp.GetRequiredService<SimulatedLed>());
         services.AddSingleton<SimulatedSpeaker>();
         services.AddSingleton<ISpeaker>(sp => sp.GetRequiredService<SimulatedSpeaker>());
-        services.AddSingleton<ICamera, SimulatedCamera>();
+        services.AddSingleton(sp => new SimulatedCamera(
+            sp.GetRequiredService<FaceEngineLoad>(), sp.GetRequiredService<IOptions<FaceOptions>>().Value.MaxImageBytes));
+        services.AddSingleton<ICamera>(sp => sp.GetRequiredService<SimulatedCamera>());
+        if (arguments.CameraFiles is { } cameraFiles)
+        {
+            services.AddHostedService(sp => new CameraFolder(
+                cameraFiles, sp.GetRequiredService<SimulatedCamera>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CameraFolder>>()));
+        }
+
         services.AddSingleton<SimulatedNetworkLink>();
         if (arguments.SimulatorUrls.Count > 0)
         {
