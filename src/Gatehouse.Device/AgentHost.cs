@@ -199,6 +199,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
         services.AddSingleton(sp => EventQueue.Open(
             arguments.DataDirectory, sp.GetRequiredService<IOptions<EventQueueOptions>>().Value.EventBufferCapacity, sp.GetRequiredService<ILogger<EventQueue>>()));
         services.AddSingleton<AccessEngine>();
+        // The key that opens this device's face templates, from the password of its claim (see FaceTemplateSeal).
+        services.AddSingleton(sp => new DeviceFaceKey(
+            FaceTemplateSeal.DeriveKeyFromPassword(claim.MqttPassword, claim.DeviceId), sp.GetRequiredService<FaceEngineLoad>().Engine?.Model));
         services.AddSingleton<SyncApplier>();
         services.AddSingleton<LockControl>();
         services.AddSingleton<Feedback>();

@@ -21,12 +21,12 @@ internal sealed class DeviceRig : IDisposable
     /// <summary>Monday 9 March 2026, 10:00 UTC.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
 
-    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null)
+    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, DeviceFaceKey? faceKey = null)
     {
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
         Store = DeviceStore.Open(DataDirectory);
         Events = EventQueue.Open(DataDirectory, eventCapacity, NullLogger<EventQueue>.Instance);
-        Sync = new SyncApplier(Store, Engine, Clock, Options.Create(syncOptions ?? new SyncOptions()), NullLogger<SyncApplier>.Instance);
+        Sync = new SyncApplier(Store, Engine, Clock, Options.Create(syncOptions ?? new SyncOptions()), NullLogger<SyncApplier>.Instance, faceKey);
         Sync.Load();
         var doorOptions = Options.Create(new DoorOptions());
         Locks = new LockControl(Relay, Clock, doorOptions);
