@@ -21,7 +21,7 @@ internal sealed class DeviceRig : IDisposable
     /// <summary>Monday 9 March 2026, 10:00 UTC.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
 
-    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, DeviceFaceKey? faceKey = null)
+    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, DeviceFaceKey? faceKey = null, Gatehouse.Faces.FaceEngineLoad? faces = null)
     {
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
         Store = DeviceStore.Open(DataDirectory);
@@ -32,7 +32,7 @@ internal sealed class DeviceRig : IDisposable
         Locks = new LockControl(Relay, Clock, doorOptions);
         Speaker = new SimulatedSpeaker(Options.Create(new SpeakerOptions { Voice = false }), NullLogger<SimulatedSpeaker>.Instance);
         Feedback = new Feedback(Led, Speaker, Clock, doorOptions);
-        Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance);
+        Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance, faces, doorOptions);
         Enrollments = new Enrollments(Feedback, new SimulatedCamera(), Outbox, Clock, NullLogger<Enrollments>.Instance);
         Commands = new CommandHandler(Door, Enrollments, Outbox, Clock, NullLogger<CommandHandler>.Instance);
         Reader.Attach((read, _) => Task.FromResult(Enrollments.TryCapture(read) ?? Door.Decide(read)));

@@ -576,6 +576,9 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<bool>("Granted")
                         .HasColumnType("boolean");
 
+                    b.Property<float?>("Liveness")
+                        .HasColumnType("real");
+
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -589,6 +592,9 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<float?>("Score")
+                        .HasColumnType("real");
 
                     b.Property<string>("Source")
                         .IsRequired()
