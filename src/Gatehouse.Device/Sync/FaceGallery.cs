@@ -79,6 +79,13 @@ internal sealed class FaceGallery
     public static (FaceGallery Gallery, int OtherModel, int Unopened) Open(
         IEnumerable<SyncCredential> credentials, DeviceFaceKey? key, Dictionary<Guid, (string Sealed, float[] Vector)> opened)
     {
+        if (key?.Model is null)
+        {
+            // No face engine on this device: nothing to identify with, and nothing worth a warning at every sync.
+            opened.Clear();
+            return (Empty, 0, 0);
+        }
+
         var templates = new List<(Guid, float[])>();
         var otherModel = 0;
         var unopened = 0;
@@ -90,7 +97,7 @@ internal sealed class FaceGallery
                 continue;
             }
 
-            if (key?.Model is null || face.Model != key.Model)
+            if (face.Model != key.Model)
             {
                 otherModel++;
                 continue;

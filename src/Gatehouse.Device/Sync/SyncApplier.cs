@@ -253,7 +253,7 @@ internal sealed partial class SyncApplier(
         }
 
         // Templates stay sealed in the store and in StoreContents; only the gallery holds them opened.
-        var (faces, otherModel, unopened) = FaceGallery.Open(_contents.Credentials.Values.Where(c => _contents.Users.ContainsKey(c.UserId)), faceKey, _openedFaces);
+        var (faces, otherModel, unopened) = FaceGallery.Open(_contents.Credentials.Values.Where(c => c.Face is not null && _contents.Users.ContainsKey(c.UserId)), faceKey, _openedFaces);
         if (otherModel > 0 || unopened > 0)
         {
             LogFacesLeftOut(logger, _contents.Version, otherModel, faceKey?.Model ?? "none", unopened);
