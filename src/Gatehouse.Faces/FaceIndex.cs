@@ -35,7 +35,8 @@ public sealed class FaceIndex
     private readonly float _maxError;
     private readonly float _maxRoundedNorm;
 
-    private FaceIndex(string model, int dimension, Guid[] ids, float[] vectors, sbyte[] codes, float[] scales, int skipped)
+    private FaceIndex(
+        string model, int dimension, Guid[] ids, float[] vectors, sbyte[] codes, float[] scales, (float Error, float Norm) rounding, int skipped)
     {
         Model = model;
         Dimension = dimension;
@@ -43,17 +44,8 @@ public sealed class FaceIndex
         _vectors = vectors;
         _codes = codes;
         _scales = scales;
+        (_maxError, _maxRoundedNorm) = rounding;
         Skipped = skipped;
-        float maxError = 0, maxNorm = 0;
-        for (var row = 0; row < ids.Length; row++)
-        {
-            var (error, norm) = RoundingOf(Row(row), Code(row), scales[row]);
-            maxError = MathF.Max(maxError, error);
-            maxNorm = MathF.Max(maxNorm, norm);
-        }
-
-        _maxError = maxError;
-        _maxRoundedNorm = maxNorm;
     }
 
     /// <summary>The model whose templates this index holds; probes of another model are refused.</summary>
@@ -150,7 +142,9 @@ public sealed class FaceIndex
         added._scales.CopyTo(scales, to);
         added._vectors.CopyTo(vectors, to * dimension);
         added._codes.CopyTo(codes, to * dimension);
-        return new FaceIndex(Model, count > 0 ? dimension : 0, ids, vectors, codes, scales, added.Skipped);
+        // The rounding bounds of this index still hold for the templates kept (a subset), so nothing is measured again.
+        var rounding = (MathF.Max(_maxError, added._maxError), MathF.Max(_maxRoundedNorm, added._maxRoundedNorm));
+        return new FaceIndex(Model, count > 0 ? dimension : 0, ids, vectors, codes, scales, rounding, added.Skipped);
     }
 
     /// <summary>
@@ -180,8 +174,8 @@ public sealed class FaceIndex
         var dimension = Dimension;
         var vector = probe.Vector;
         Span<sbyte> probeCode = dimension <= 4096 ? stackalloc sbyte[dimension] : new sbyte[dimension];
-        var probeScale = Quantise(vector, probeCode);
-        var (probeError, _) = RoundingOf(vector, probeCode, probeScale);
+        Span<float> scratch = dimension <= 4096 ? stackalloc float[dimension] : new float[dimension];
+        var (probeScale, probeError, _) = Quantise(vector, probeCode, scratch);
         var probeNorm = MathF.Sqrt(TensorPrimitives.Dot<float>(vector, vector));
 
         // |x·p − x̂·p̂| ≤ ‖x − x̂‖‖p‖ + ‖x̂‖‖p − p̂‖, plus a margin for the float arithmetic of both scores.
@@ -247,11 +241,8 @@ public sealed class FaceIndex
     internal static FaceIndex FromContiguous(string model, Guid[] ids, float[] vectors)
     {
         var dimension = ids.Length > 0 ? vectors.Length / ids.Length : 0;
-        var codes = GC.AllocateUninitializedArray<sbyte>(vectors.Length);
-        var scales = new float[ids.Length];
-        for (var row = 0; row < ids.Length; row++)
-            scales[row] = Quantise(vectors.AsSpan(row * dimension, dimension), codes.AsSpan(row * dimension, dimension));
-        return new FaceIndex(model, dimension, ids, vectors, codes, scales, 0);
+        var (codes, scales, rounding) = QuantiseAll(vectors, ids.Length, dimension);
+        return new FaceIndex(model, dimension, ids, vectors, codes, scales, rounding, 0);
     }
 
     internal ReadOnlySpan<float> Vectors => _vectors;
@@ -295,8 +286,6 @@ public sealed class FaceIndex
             throw new ArgumentException("A template has no values.", nameof(rows));
         var ids = new Guid[rows.Count];
         var vectors = GC.AllocateUninitializedArray<float>(rows.Count * dimension);
-        var codes = GC.AllocateUninitializedArray<sbyte>(rows.Count * dimension);
-        var scales = new float[rows.Count];
         for (var row = 0; row < rows.Count; row++)
         {
             var (id, vector) = rows[row];
@@ -304,41 +293,54 @@ public sealed class FaceIndex
                 throw new ArgumentException($"Templates of {model} have {dimension} values, not {vector.Length}.", nameof(rows));
             ids[row] = id;
             vector.CopyTo(vectors.AsSpan(row * dimension, dimension));
-            scales[row] = Quantise(vector, codes.AsSpan(row * dimension, dimension));
         }
 
-        return new FaceIndex(model, dimension, ids, vectors, codes, scales, skipped);
+        var (codes, scales, rounding) = QuantiseAll(vectors, rows.Count, dimension);
+        return new FaceIndex(model, dimension, ids, vectors, codes, scales, rounding, skipped);
     }
 
-    /// <summary>Rounds a vector to int8 codes in −127…127 with one scale (largest magnitude ÷ 127); returns the scale.</summary>
-    private static float Quantise(ReadOnlySpan<float> vector, Span<sbyte> codes)
+    private static (sbyte[] Codes, float[] Scales, (float Error, float Norm) Rounding) QuantiseAll(float[] vectors, int count, int dimension)
+    {
+        var codes = GC.AllocateUninitializedArray<sbyte>(count * dimension);
+        var scales = new float[count];
+        var scratch = new float[dimension];
+        float maxError = 0, maxNorm = 0;
+        for (var row = 0; row < count; row++)
+        {
+            var (scale, error, norm) = Quantise(vectors.AsSpan(row * dimension, dimension), codes.AsSpan(row * dimension, dimension), scratch);
+            scales[row] = scale;
+            maxError = MathF.Max(maxError, error);
+            maxNorm = MathF.Max(maxNorm, norm);
+        }
+
+        return (codes, scales, (maxError, maxNorm));
+    }
+
+    /// <summary>
+    /// Rounds a vector to int8 codes in −127…127 with one scale (largest magnitude ÷ 127). Returns the scale, the
+    /// rounding error ‖x − s·q‖ and the rounded vector's norm ‖s·q‖, both made a little larger so that they stay
+    /// bounds despite the float arithmetic.
+    /// </summary>
+    private static (float Scale, float Error, float Norm) Quantise(ReadOnlySpan<float> vector, Span<sbyte> codes, Span<float> scratch)
     {
         var largest = vector.Length == 0 ? 0f : TensorPrimitives.MaxMagnitude(vector);
         if (largest == 0 || !float.IsFinite(largest))
         {
             codes.Clear();
-            return 0;
+            var norm = float.IsFinite(largest) ? 0 : float.PositiveInfinity;
+            return (0, norm, 0);
         }
 
-        var inverse = 127f / largest;
-        for (var i = 0; i < vector.Length; i++)
-            codes[i] = (sbyte)Math.Clamp((int)MathF.Round(vector[i] * inverse), -127, 127);
-        return largest / 127f;
-    }
-
-    /// <summary>‖x − s·q‖ and ‖s·q‖, rounded up a little so they stay bounds despite the float arithmetic.</summary>
-    private static (float Error, float Norm) RoundingOf(ReadOnlySpan<float> vector, ReadOnlySpan<sbyte> codes, float scale)
-    {
-        double error = 0, norm = 0;
-        for (var i = 0; i < vector.Length; i++)
-        {
-            double rounded = codes[i] * (double)scale;
-            var difference = vector[i] - rounded;
-            error += difference * difference;
-            norm += rounded * rounded;
-        }
-
-        return ((float)(Math.Sqrt(error) * 1.0001 + 1e-7), (float)(Math.Sqrt(norm) * 1.0001 + 1e-7));
+        var scale = largest / 127f;
+        var rounded = scratch[..vector.Length];
+        TensorPrimitives.Multiply(vector, 127f / largest, rounded);
+        TensorPrimitives.Round(rounded, rounded);
+        TensorPrimitives.Clamp(rounded, -127f, 127f, rounded);
+        TensorPrimitives.ConvertTruncating<float, sbyte>(rounded, codes);
+        TensorPrimitives.Multiply(rounded, scale, rounded);
+        var error = TensorPrimitives.Distance<float>(vector, rounded);
+        var normOfRounded = TensorPrimitives.Norm<float>(rounded);
+        return (scale, error * 1.001f + 1e-6f, normOfRounded * 1.001f + 1e-6f);
     }
 
     /// <summary>Σ code·probe in int32. <paramref name="magnitudes"/> is |probe| as unsigned bytes.</summary>
