@@ -57,7 +57,7 @@ public sealed class FaceIndex
     /// <summary>Templates in the index.</summary>
     public int Count => _ids.Length;
 
-    /// <summary>Templates left out when the index was built because they were made by another model.</summary>
+    /// <summary>Templates left out when the index was built: made by another model, or holding values that are not finite.</summary>
     public int Skipped { get; }
 
     /// <summary>Memory the index holds per template: floats, int8 codes, the scale and the credential's id.</summary>
@@ -67,8 +67,8 @@ public sealed class FaceIndex
     public static FaceIndex Empty(string model) => Build(model, []);
 
     /// <summary>
-    /// Builds an index of the templates of <paramref name="model"/>; templates of any other model are left out (and
-    /// counted in <see cref="Skipped"/>). A credential listed twice keeps its last template.
+    /// Builds an index of the templates of <paramref name="model"/>; templates of any other model, or with a value
+    /// that is not finite, are left out (and counted in <see cref="Skipped"/>). A credential listed twice keeps its last template.
     /// </summary>
     /// <exception cref="ArgumentException">The templates of the model are not all of one length.</exception>
     public static FaceIndex Build(string model, IEnumerable<(Guid CredentialId, FaceTemplate Template)> templates)
@@ -81,7 +81,7 @@ public sealed class FaceIndex
         foreach (var (id, template) in templates)
         {
             ArgumentNullException.ThrowIfNull(template);
-            if (template.Model != model)
+            if (template.Model != model || !float.IsFinite(TensorPrimitives.Sum<float>(template.Vector)))
             {
                 skipped++;
                 continue;

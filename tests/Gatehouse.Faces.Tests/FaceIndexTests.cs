@@ -95,6 +95,37 @@ public sealed class FaceIndexTests
     }
 
     [Fact]
+    public void ManyNearlyEqualTemplates_FallBackToTheFloats_AndStillFindTheBest()
+    {
+        // Forty templates within rounding of one another: the int8 pass cannot tell which of them is the best.
+        var random = new Random(17);
+        var centre = Synthetic.Template(random, Model, 512);
+        var templates = Enumerable.Range(0, 40).Select(_ => (Guid.NewGuid(), Synthetic.Near(random, centre, 0.9995f))).ToList();
+        templates.AddRange(Enumerable.Range(0, 500).Select(_ => (Guid.NewGuid(), Synthetic.Template(random, Model, 512))));
+        var index = FaceIndex.Build(Model, templates);
+
+        var match = index.Search(centre, 0.42f, out var fellBack);
+
+        Assert.True(fellBack);
+        Assert.Equal(Naive(templates, centre, 0.42f)?.CredentialId, match?.CredentialId);
+    }
+
+    [Fact]
+    public void TemplatesWithValuesThatAreNotFinite_AreLeftOut()
+    {
+        var random = new Random(19);
+        var good = (Id: Guid.NewGuid(), Template: Synthetic.Template(random, Model, 512));
+        var broken = Synthetic.Template(random, Model, 512).Vector;
+        broken[3] = float.NaN;
+        var index = FaceIndex.Build(Model, [(Guid.NewGuid(), new FaceTemplate(Model, broken)), good]);
+
+        Assert.Equal(1, index.Count);
+        Assert.Equal(1, index.Skipped);
+        Assert.Equal(good.Id, index.Search(good.Template, 0.42f, out var fellBack)?.CredentialId);
+        Assert.False(fellBack);
+    }
+
+    [Fact]
     public void EqualSimilarities_GoToTheTemplateAddedFirst()
     {
         var random = new Random(5);
