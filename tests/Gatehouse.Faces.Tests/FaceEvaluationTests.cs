@@ -47,7 +47,7 @@ public sealed class FaceEvaluationTests : IDisposable
         Assert.Empty(falseRejects);
     }
 
-    private static FaceThresholds Permissive() => new()
+    internal static FaceThresholds Permissive() => new()
     {
         MinFaceWidth = 16, MaxYaw = 90, MaxPitch = 90, MinSharpness = 0, MaxSharpness = 100_000, MinBrightness = 0,
         MaxBrightness = 255, MinEyesOpen = 0, MinLiveness = 0,
