@@ -71,7 +71,7 @@ internal sealed partial class DoorController(
         }
 
         var now = clock.GetUtcNow();
-        var best = view.Faces.Best(template.Vector);
+        var best = view.Faces.Best(template);
         var threshold = faceEngine.Options.Thresholds.Match;
         var matched = best is { } b && b.Score >= threshold ? b.CredentialId : (Guid?)null;
         var score = best is { } s ? MathF.Round(s.Score, 3) : (float?)null;

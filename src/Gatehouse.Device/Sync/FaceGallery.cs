@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Faces;
 
 namespace Gatehouse.Device.Sync;
 
@@ -9,28 +9,21 @@ internal sealed record DeviceFaceKey(byte[] Key, string? Model);
 /// <summary>
 /// The face templates the door identifies against: those of the synced face credentials, opened into memory only
 /// (the store keeps them sealed), of the engine's model only. Built with each <see cref="AccessView"/> and replaced
-/// with it. Identification is an exact 1:N search over contiguous vectors.
+/// with it. Identification is <see cref="FaceIndex"/>'s 1:N search, whose best match is the exact float search's.
 /// </summary>
 internal sealed class FaceGallery
 {
-    private readonly Guid[] _credentials;
-    private readonly float[] _vectors;
-    private readonly int _dimension;
+    private readonly FaceIndex? _index;
 
-    private FaceGallery(Guid[] credentials, float[] vectors, int dimension)
-    {
-        _credentials = credentials;
-        _vectors = vectors;
-        _dimension = dimension;
-    }
+    private FaceGallery(FaceIndex? index) => _index = index;
 
-    public static FaceGallery Empty { get; } = new([], [], 0);
+    public static FaceGallery Empty { get; } = new(null);
 
     /// <summary>How many templates the door can identify.</summary>
-    public int Count => _credentials.Length;
+    public int Count => _index?.Count ?? 0;
 
-    /// <summary>The gallery of <paramref name="templates"/> (credential ID and vector; vectors of another length are left out).</summary>
-    public static FaceGallery Build(IReadOnlyList<(Guid CredentialId, float[] Vector)> templates)
+    /// <summary>The gallery of <paramref name="templates"/> of <paramref name="model"/> (vectors of another length than the first are left out).</summary>
+    public static FaceGallery Build(string model, IReadOnlyList<(Guid CredentialId, float[] Vector)> templates)
     {
         if (templates.Count == 0)
         {
@@ -38,37 +31,24 @@ internal sealed class FaceGallery
         }
 
         var dimension = templates[0].Vector.Length;
-        var usable = templates.Where(t => t.Vector.Length == dimension).ToList();
-        var vectors = new float[usable.Count * dimension];
-        for (var i = 0; i < usable.Count; i++)
-        {
-            usable[i].Vector.CopyTo(vectors, i * dimension);
-        }
-
-        return new FaceGallery([.. usable.Select(t => t.CredentialId)], vectors, dimension);
+        return new FaceGallery(FaceIndex.Build(
+            model, templates.Where(t => t.Vector.Length == dimension).Select(t => (t.CredentialId, new FaceTemplate(model, t.Vector)))));
     }
 
-    /// <summary>The most similar template's credential and its similarity, or null when the gallery is empty or the probe's length differs.</summary>
-    public (Guid CredentialId, float Score)? Best(ReadOnlySpan<float> probe)
+    /// <summary>
+    /// The most similar template's credential and its similarity (however low: the caller applies the threshold, and
+    /// an unknown face's event still says how near the nearest was), or null when the gallery is empty or the probe
+    /// is of another model or length.
+    /// </summary>
+    public (Guid CredentialId, float Score)? Best(FaceTemplate probe)
     {
-        if (_credentials.Length == 0 || probe.Length != _dimension)
+        ArgumentNullException.ThrowIfNull(probe);
+        if (_index is not { Count: > 0 } index || probe.Model != index.Model || probe.Vector.Length != index.Dimension)
         {
             return null;
         }
 
-        var best = -1;
-        var bestScore = float.NegativeInfinity;
-        for (var i = 0; i < _credentials.Length; i++)
-        {
-            var score = TensorPrimitives.Dot(probe, _vectors.AsSpan(i * _dimension, _dimension));
-            if (score > bestScore)
-            {
-                bestScore = score;
-                best = i;
-            }
-        }
-
-        return (_credentials[best], bestScore);
+        return index.Best(probe, float.MinValue) is { } match ? (match.CredentialId, match.Similarity) : null;
     }
 
     /// <summary>
@@ -126,6 +106,6 @@ internal sealed class FaceGallery
             opened.Remove(gone);
         }
 
-        return (Build(templates), otherModel, unopened);
+        return (Build(key.Model, templates), otherModel, unopened);
     }
 }

@@ -39,7 +39,7 @@ public sealed class FaceTemplateSyncTests
 
         rig.Snapshot(1, Data(Face(AliceFace, Alice, Model, alice)));
 
-        var best = rig.Engine.Current.Faces.Best(alice);
+        var best = rig.Engine.Current.Faces.Best(new Gatehouse.Faces.FaceTemplate(Model, alice));
         Assert.Equal(AliceFace, best?.CredentialId);
         Assert.True(best?.Score > 0.99f);
         var stored = RawTemplate(rig);
@@ -63,7 +63,7 @@ public sealed class FaceTemplateSyncTests
         using var after = new DeviceRig(directory, faceKey: new DeviceFaceKey(Key, Model));
 
         Assert.Equal(0, after.Engine.Current.Faces.Count);
-        Assert.Null(after.Engine.Current.Faces.Best(Vector(1)));
+        Assert.Null(after.Engine.Current.Faces.Best(new Gatehouse.Faces.FaceTemplate(Model, Vector(1))));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class FaceTemplateSyncTests
 
         rig.Delta(1, 2, new SyncData(Removed: new SyncRemovals(Credentials: [AliceFace])));
 
-        Assert.Null(rig.Engine.Current.Faces.Best(alice));
+        Assert.Null(rig.Engine.Current.Faces.Best(new Gatehouse.Faces.FaceTemplate(Model, alice)));
     }
 
     private static string? RawTemplate(DeviceRig rig)
