@@ -170,3 +170,40 @@ public sealed class SimulatorFaceApiTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(answer.GetProperty("reason").GetString()));
     }
 }
+
+/// <summary><c>--camera-files</c>: each new image file in the folder is one frame, presented once.</summary>
+public sealed class CameraFolderTests
+{
+    [Fact]
+    public async Task NewImageFile_IsPresentedOnce_FilesThereBeforeAndOtherFilesAreNot()
+    {
+        var folder = Directory.CreateTempSubdirectory("gatehouse-frames").FullName;
+        await File.WriteAllBytesAsync(Path.Combine(folder, "before.jpg"), FaceAssets.Photo("cage.jpg"));
+        var camera = new SimulatedCamera(FaceEngine.Load(new FaceOptions { ModelDirectory = FaceAssets.ModelDirectory }));
+        var frames = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        camera.Attach((frame, _) =>
+        {
+            frames.Enqueue(frame.Image.Length);
+            return Task.FromResult(new FaceOutcome(false, "unknownCredential"));
+        });
+        using var watcher = new CameraFolder(folder, camera, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CameraFolder>.Instance);
+        await watcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await Task.Delay(CameraFolder.PollInterval * 2);
+            var photo = FaceAssets.Photo("franck_04117.jpg");
+            await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not a frame");
+            await File.WriteAllBytesAsync(Path.Combine(folder, ".partial.jpg"), photo);
+            File.Move(Path.Combine(folder, ".partial.jpg"), Path.Combine(folder, "frame-1.jpg"));
+
+            await Eventually.HoldsAsync(() => Task.FromResult(!frames.IsEmpty), () => "the new frame to be presented");
+            await Task.Delay(CameraFolder.PollInterval * 3);
+            Assert.Equal([photo.Length], frames.ToArray());
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
