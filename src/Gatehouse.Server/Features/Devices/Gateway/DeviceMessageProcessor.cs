@@ -111,6 +111,12 @@ internal sealed partial class DeviceMessageProcessor(
                     {
                         LogLateUnlockAnswer(logger, message.DeviceId, done.CommandId, done.Succeeded, Shorten(done.Reason, 40));
                     }
+
+                    // An enroll command the device cannot carry out (a face without a camera) ends its enrollment now.
+                    if (!done.Succeeded)
+                    {
+                        await scope.ServiceProvider.GetRequiredService<EnrollmentService>().RefusedAsync(message.DeviceId, done, Shorten(done.Error, 150), ct);
+                    }
                 }
 
                 break;
