@@ -6,6 +6,7 @@ using Gatehouse.Device.Mqtt;
 using Gatehouse.Device.Simulator;
 using Gatehouse.Device.Store;
 using Gatehouse.Device.Sync;
+using Gatehouse.Faces;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -21,8 +22,10 @@ internal sealed class DeviceRig : IDisposable
     /// <summary>Monday 9 March 2026, 10:00 UTC.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
 
-    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null)
+    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, ICamera? camera = null, FaceEngineLoad? faces = null)
     {
+        Camera = camera ?? new SimulatedCamera();
+        FaceEngine = faces ?? new FaceEngineLoad(null, "The test rig has no face models.");
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
         Store = DeviceStore.Open(DataDirectory);
         Events = EventQueue.Open(DataDirectory, eventCapacity, NullLogger<EventQueue>.Instance);
@@ -33,7 +36,7 @@ internal sealed class DeviceRig : IDisposable
         Speaker = new SimulatedSpeaker(Options.Create(new SpeakerOptions { Voice = false }), NullLogger<SimulatedSpeaker>.Instance);
         Feedback = new Feedback(Led, Speaker, Clock, doorOptions);
         Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance);
-        Enrollments = new Enrollments(Feedback, new SimulatedCamera(), Outbox, Clock, NullLogger<Enrollments>.Instance);
+        Enrollments = new Enrollments(Feedback, Camera, FaceEngine, Identity, Outbox, Clock, NullLogger<Enrollments>.Instance);
         Commands = new CommandHandler(Door, Enrollments, Outbox, Clock, NullLogger<CommandHandler>.Instance);
         Reader.Attach((read, _) => Task.FromResult(Enrollments.TryCapture(read) ?? Door.Decide(read)));
     }
@@ -41,6 +44,15 @@ internal sealed class DeviceRig : IDisposable
     public string DataDirectory { get; }
 
     public FakeTimeProvider Clock { get; } = new(Start);
+
+    public ICamera Camera { get; }
+
+    public FaceEngineLoad FaceEngine { get; }
+
+    /// <summary>The device's claim: its channel key comes from <see cref="ClaimResponse.MqttPassword"/>.</summary>
+    public DeviceIdentity Identity { get; } = new(new ClaimResponse(
+        Guid.Parse("0195f0a0-0000-7000-8000-00000000d001"), Guid.Parse("0195f0a0-0000-7000-8000-00000000a001"), "Lobby", "F3D100",
+        new BrokerEndpoint("127.0.0.1", 9, false), "device", "rig-password"));
 
     public DeviceStore Store { get; }
 
