@@ -197,6 +197,23 @@ internal sealed partial class EnrollmentService(
     }
 
     /// <summary>
+    /// The device said it went offline (or its last will did): its pending enrollment fails now, so the admin learns
+    /// it at once rather than at the timeout, and a capture it sends later is not taken.
+    /// </summary>
+    public async Task DeviceOfflineAsync(Guid deviceId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var enrollment in await db.Enrollments.Where(e => e.DeviceId == deviceId && e.Status == EnrollmentStatus.Pending).ToListAsync(ct))
+        {
+            enrollment.Finish(EnrollmentStatus.Failed, now, "The device went offline. Check its network and try again.");
+            if (await TrySaveAsync(ct))
+            {
+                LogEnded(logger, enrollment.Id, EnrollmentStatus.Failed);
+            }
+        }
+    }
+
+    /// <summary>
     /// A device refused an enroll command (it has no camera, or no face engine): the enrollment it started fails
     /// with the device's words, rather than wait for its timeout. Other commands' answers change nothing here.
     /// </summary>

@@ -74,6 +74,10 @@ internal sealed partial class DeviceMessageProcessor(
                 {
                     var wasOnline = await SaveStatusAsync(db, message.DeviceId, status, doors, ct);
                     sync.OnStatus(message.OrganizationId, message.DeviceId, status, wasOnline);
+                    if (!status.Online)
+                    {
+                        await scope.ServiceProvider.GetRequiredService<EnrollmentService>().DeviceOfflineAsync(message.DeviceId, ct);
+                    }
                 }
 
                 break;
