@@ -40,7 +40,7 @@ internal sealed class DetachedAgentStore : IDisposable
         return server.InOrganizationAsync(organizationId, async (db, _) =>
         {
             var start = TimeProvider.System.GetTimestamp();
-            var data = await OrganizationSyncData.LoadAsync(db, CancellationToken.None);
+            var data = await OrganizationSyncData.LoadAsync(db, server.Services.GetRequiredService<Gatehouse.Server.Features.Faces.DeviceFaceTemplates>(), CancellationToken.None);
             var read = TimeProvider.System.GetTimestamp();
             var target = new SyncTarget(Guid.NewGuid(), new SyncDevice("Detached", "H10301"), [doorId], true, 0);
             var parts = data.ViewOf(target, null).ToSnapshotParts(partSize);

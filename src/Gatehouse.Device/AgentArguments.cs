@@ -3,13 +3,15 @@ using System.Diagnostics.CodeAnalysis;
 namespace Gatehouse.Device;
 
 /// <summary>
-/// The agent's command line: <c>--server URL --claim-code CODE --data-dir DIR [--simulator-urls URL[;URL]]</c>.
-/// After the first claim <c>--data-dir</c> (and, out of habit, <c>--server</c>) suffice.
+/// The agent's command line: <c>--server URL --claim-code CODE --data-dir DIR [--simulator-urls URL[;URL]]
+/// [--camera-files DIR]</c>. After the first claim <c>--data-dir</c> (and, out of habit, <c>--server</c>) suffice.
+/// <see cref="CameraFiles"/> is a folder the agent watches: each new image file in it is a camera frame.
 /// </summary>
-internal sealed record AgentArguments(Uri? Server, string? ClaimCode, string DataDirectory, IReadOnlyList<string> SimulatorUrls)
+internal sealed record AgentArguments(
+    Uri? Server, string? ClaimCode, string DataDirectory, IReadOnlyList<string> SimulatorUrls, string? CameraFiles = null)
 {
     public const string Usage =
-        "Usage: Gatehouse.Device --server http://HOST:PORT --claim-code CODE --data-dir DIR [--simulator-urls http://127.0.0.1:PORT]";
+        "Usage: Gatehouse.Device --server http://HOST:PORT --claim-code CODE --data-dir DIR [--simulator-urls http://127.0.0.1:PORT] [--camera-files DIR]";
 
     /// <summary>Reads the arguments, or says in one line what is wrong with them.</summary>
     public static bool TryParse(
@@ -37,7 +39,7 @@ internal sealed record AgentArguments(Uri? Server, string? ClaimCode, string Dat
                 return false;
             }
 
-            if (name is not ("--server" or "--claim-code" or "--data-dir" or "--simulator-urls"))
+            if (name is not ("--server" or "--claim-code" or "--data-dir" or "--simulator-urls" or "--camera-files"))
             {
                 error = $"Unknown argument {name}. {Usage}";
                 return false;
@@ -79,12 +81,25 @@ internal sealed record AgentArguments(Uri? Server, string? ClaimCode, string Dat
             }
         }
 
+        string? cameraFiles = null;
+        if (values.TryGetValue("--camera-files", out var cameraText))
+        {
+            if (string.IsNullOrWhiteSpace(cameraText) || !Directory.Exists(cameraText))
+            {
+                error = $"--camera-files must be an existing folder to watch for camera frames; got \"{cameraText}\".";
+                return false;
+            }
+
+            cameraFiles = Path.GetFullPath(cameraText);
+        }
+
         values.TryGetValue("--claim-code", out var claimCode);
         parsed = new AgentArguments(
             server,
             string.IsNullOrWhiteSpace(claimCode) ? null : claimCode.Trim(),
             Path.GetFullPath(dataDirectory),
-            simulatorUrls);
+            simulatorUrls,
+            cameraFiles);
         error = null;
         return true;
     }

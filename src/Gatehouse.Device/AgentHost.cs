@@ -199,6 +199,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
         services.AddSingleton(sp => EventQueue.Open(
             arguments.DataDirectory, sp.GetRequiredService<IOptions<EventQueueOptions>>().Value.EventBufferCapacity, sp.GetRequiredService<ILogger<EventQueue>>()));
         services.AddSingleton<AccessEngine>();
+        // The key that opens this device's face templates, from the password of its claim (see FaceTemplateSeal).
+        services.AddSingleton(sp => new DeviceFaceKey(
+            FaceTemplateSeal.DeriveKeyFromPassword(claim.MqttPassword, claim.DeviceId), sp.GetRequiredService<FaceEngineLoad>().Engine?.Model));
         services.AddSingleton<SyncApplier>();
         services.AddSingleton<LockControl>();
         services.AddSingleton<Feedback>();
@@ -216,7 +219,15 @@ internal sealed partial class AgentHost : IAsyncDisposable
         services.AddSingleton<ILed>(sp => sp.GetRequiredService<SimulatedLed>());
         services.AddSingleton<SimulatedSpeaker>();
         services.AddSingleton<ISpeaker>(sp => sp.GetRequiredService<SimulatedSpeaker>());
-        services.AddSingleton<ICamera, SimulatedCamera>();
+        services.AddSingleton(sp => new SimulatedCamera(
+            sp.GetRequiredService<FaceEngineLoad>(), sp.GetRequiredService<IOptions<FaceOptions>>().Value.MaxImageBytes));
+        services.AddSingleton<ICamera>(sp => sp.GetRequiredService<SimulatedCamera>());
+        if (arguments.CameraFiles is { } cameraFiles)
+        {
+            services.AddHostedService(sp => new CameraFolder(
+                cameraFiles, sp.GetRequiredService<SimulatedCamera>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CameraFolder>>()));
+        }
+
         services.AddSingleton<SimulatedNetworkLink>();
         if (arguments.SimulatorUrls.Count > 0)
         {

@@ -135,6 +135,58 @@ public sealed class FaceEngine : IDisposable
         return new FaceAnalysis(null, null, quality, new FaceTemplate(Model, vector), thumbnail, clock.Timings());
     }
 
+    /// <summary>
+    /// Analyses one camera frame at a door: the largest face only (others are people passing behind), its size,
+    /// exposure, liveness and template. Lighter than <see cref="Analyze"/>: no pose, eye or sharpness checks and no
+    /// thumbnail — a person walking up is seldom a passport photo, and a poor frame simply matches no one. Refuses
+    /// with a reason when no usable face is in the frame.
+    /// </summary>
+    public FaceAnalysis AnalyzeFrame(ReadOnlySpan<byte> image)
+    {
+        var clock = new StageClock();
+        if (image.Length > Options.MaxImageBytes)
+            return clock.Reject(FaceRejection.ImageTooLarge, "The frame is too large.", new FaceQuality());
+
+        using var decoded = FaceImage.TryDecode(image, Options.MaxImagePixels, out var unreadable, out var why);
+        clock.Lap(ref clock.Decode);
+        if (decoded is null)
+            return clock.Reject(unreadable!.Value, why!, new FaceQuality());
+
+        var t = Options.Thresholds;
+        var quality = new FaceQuality(ImageWidth: decoded.Width, ImageHeight: decoded.Height);
+        var faces = _models.Detect(decoded, t.Detection);
+        clock.Lap(ref clock.Detect);
+        quality = quality with { FacesFound = faces.Count };
+        if (faces.Count == 0)
+            return clock.Reject(FaceRejection.NoFace, "No face in the frame.", quality);
+
+        var main = faces.MaxBy(f => f.Box.Width);
+        var box = main.Box;
+        quality = quality with { DetectionScore = Round(main.Score, 3), FaceWidth = (int)MathF.Round(box.Width) };
+        if (box.Width < t.MinFaceWidth)
+            return clock.Reject(FaceRejection.FaceTooSmall, "The face is too small: come closer.", quality);
+
+        var landmarks = _models.Landmarks(decoded, box);
+        clock.Lap(ref clock.Landmarks);
+        using var aligned = decoded.Warp(Alignment.ToReference(landmarks), Alignment.Size);
+        var (sharpness, brightness, colour) = Alignment.Measure(aligned);
+        quality = quality with { Sharpness = Round(sharpness, 1), Brightness = Round(brightness, 1) };
+        if (sharpness > t.MaxSharpness)
+            return clock.Reject(FaceRejection.NotLive, NotLive, quality);
+        if (brightness < t.MinBrightness || brightness > t.MaxBrightness)
+            return clock.Reject(FaceRejection.PoorExposure, "The face is too dark or too bright.", quality);
+
+        var liveness = _models.Liveness(decoded, box);
+        clock.Lap(ref clock.Liveness);
+        quality = quality with { Liveness = Round(liveness, 3) };
+        if (liveness < t.MinLiveness && colour >= MonochromeColour)
+            return clock.Reject(FaceRejection.NotLive, NotLive, quality);
+
+        var vector = _models.Template(aligned);
+        clock.Lap(ref clock.Template);
+        return new FaceAnalysis(null, null, quality, new FaceTemplate(Model, vector), null, clock.Timings());
+    }
+
     /// <summary>The square of side <paramref name="scale"/> × the box's larger side, centred on the box.</summary>
     internal static SKRect Square(SKRect box, float scale)
     {

@@ -16,6 +16,17 @@ public sealed class AgentArgumentsTests
     }
 
     [Fact]
+    public void TryParse_CameraFiles_IsAnExistingFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("gatehouse-frames").FullName;
+
+        Assert.True(AgentArguments.TryParse(["--data-dir", "d", "--camera-files", folder], out var parsed, out _));
+
+        Assert.Equal(folder, parsed.CameraFiles);
+        Directory.Delete(folder);
+    }
+
+    [Fact]
     public void TryParse_AfterTheClaim_DataDirectorySuffices()
     {
         Assert.True(AgentArguments.TryParse(["--data-dir=/var/lib/gatehouse"], out var parsed, out _));
@@ -31,6 +42,7 @@ public sealed class AgentArgumentsTests
     [InlineData("--simulator-urls", new[] { "--data-dir", "d", "--simulator-urls", "localhost" })]
     [InlineData("--colour", new[] { "--data-dir", "d", "--colour", "blue" })]
     [InlineData("--claim-code", new[] { "--data-dir", "d", "--claim-code" })]
+    [InlineData("--camera-files", new[] { "--data-dir", "d", "--camera-files", "/no/such/folder/for/frames" })]
     public void TryParse_BadCommandLine_SaysWhichArgumentInOneLine(string argument, string[] args)
     {
         Assert.False(AgentArguments.TryParse(args, out _, out var error));

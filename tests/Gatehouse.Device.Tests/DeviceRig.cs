@@ -22,21 +22,23 @@ internal sealed class DeviceRig : IDisposable
     /// <summary>Monday 9 March 2026, 10:00 UTC.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
 
-    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, ICamera? camera = null, FaceEngineLoad? faces = null)
+    public DeviceRig(
+        string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, DeviceFaceKey? faceKey = null, FaceEngineLoad? faces = null, ICamera? camera = null)
     {
         Camera = camera ?? new SimulatedCamera();
         FaceEngine = faces ?? new FaceEngineLoad(null, "The test rig has no face models.");
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
         Store = DeviceStore.Open(DataDirectory);
         Events = EventQueue.Open(DataDirectory, eventCapacity, NullLogger<EventQueue>.Instance);
-        Sync = new SyncApplier(Store, Engine, Clock, Options.Create(syncOptions ?? new SyncOptions()), NullLogger<SyncApplier>.Instance);
+        Sync = new SyncApplier(Store, Engine, Clock, Options.Create(syncOptions ?? new SyncOptions()), NullLogger<SyncApplier>.Instance, faceKey);
         Sync.Load();
         var doorOptions = Options.Create(new DoorOptions());
         Locks = new LockControl(Relay, Clock, doorOptions);
         Speaker = new SimulatedSpeaker(Options.Create(new SpeakerOptions { Voice = false }), NullLogger<SimulatedSpeaker>.Instance);
         Feedback = new Feedback(Led, Speaker, Clock, doorOptions);
-        Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance);
-        Enrollments = new Enrollments(Feedback, Camera, FaceEngine, Identity, Outbox, Clock, NullLogger<Enrollments>.Instance);
+        Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance, faces, doorOptions);
+        FaceKey = faceKey ?? new DeviceFaceKey(FaceTemplateSeal.DeriveKeyFromPassword("rig-password", DeviceId), FaceEngine.Engine?.Model);
+        Enrollments = new Enrollments(Feedback, Camera, FaceEngine, FaceKey, Outbox, Clock, NullLogger<Enrollments>.Instance);
         Commands = new CommandHandler(Door, Enrollments, Outbox, Clock, NullLogger<CommandHandler>.Instance);
         Reader.Attach((read, _) => Task.FromResult(Enrollments.TryCapture(read) ?? Door.Decide(read)));
     }
@@ -49,10 +51,11 @@ internal sealed class DeviceRig : IDisposable
 
     public FaceEngineLoad FaceEngine { get; }
 
-    /// <summary>The device's claim: its channel key comes from <see cref="ClaimResponse.MqttPassword"/>.</summary>
-    public DeviceIdentity Identity { get; } = new(new ClaimResponse(
-        Guid.Parse("0195f0a0-0000-7000-8000-00000000d001"), Guid.Parse("0195f0a0-0000-7000-8000-00000000a001"), "Lobby", "F3D100",
-        new BrokerEndpoint("127.0.0.1", 9, false), "device", "rig-password"));
+    /// <summary>The rig's device ID: its face key is derived from it and the password <c>rig-password</c>.</summary>
+    public static Guid DeviceId { get; } = Guid.Parse("0195f0a0-0000-7000-8000-00000000d001");
+
+    /// <summary>The key of the device's face templates and face enrollment frames.</summary>
+    public DeviceFaceKey FaceKey { get; }
 
     public DeviceStore Store { get; }
 

@@ -8,7 +8,8 @@ public sealed record EventBatch(IReadOnlyList<DeviceEvent> Events);
 /// a resent event from being stored twice. <see cref="Reason"/> is an access reason's API name
 /// (<c>granted</c>, <c>unknownCredential</c>, …). <see cref="Card"/> is the masked card text, for unknown cards.
 /// <see cref="CredentialType"/> is the credential's kind (<c>card</c>, <c>face</c>…), or <see cref="RemoteUnlock"/>
-/// for a remote unlock carried out, whose <see cref="Id"/> is the command's.
+/// for a remote unlock carried out, whose <see cref="Id"/> is the command's. A face's event carries the best
+/// match's similarity (<see cref="Score"/>) and the frame's <see cref="Liveness"/> score — never an image or a template.
 /// </summary>
 public sealed record DeviceEvent(
     Guid Id,
@@ -19,8 +20,13 @@ public sealed record DeviceEvent(
     string Reason,
     Guid? CredentialId = null,
     Guid? UserId = null,
-    string? Card = null)
+    string? Card = null,
+    float? Score = null,
+    float? Liveness = null)
 {
+    /// <summary>The <see cref="CredentialType"/> of a face recognised (or not) at the door.</summary>
+    public const string Face = "face";
+
     /// <summary>The <see cref="CredentialType"/> of a remote unlock the device carried out.</summary>
     public const string RemoteUnlock = "remoteUnlock";
 }

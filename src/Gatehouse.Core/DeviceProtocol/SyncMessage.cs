@@ -73,7 +73,8 @@ public sealed record SyncUser(
 
 /// <summary>
 /// A credential a reader of the device can be shown. <see cref="Card"/> is the canonical card identity
-/// (<c>H10301:1:11572</c>, <c>CSN:04A224B2C15E80</c>) of a card credential.
+/// (<c>H10301:1:11572</c>, <c>CSN:04A224B2C15E80</c>) of a card credential; <see cref="Face"/> the sealed template
+/// of a face credential.
 /// </summary>
 public sealed record SyncCredential(
     Guid Id,
@@ -82,4 +83,19 @@ public sealed record SyncCredential(
     bool Suspended,
     DateTimeOffset? ValidFrom = null,
     DateTimeOffset? ValidUntil = null,
-    string? Card = null);
+    string? Card = null,
+    SyncFace? Face = null);
+
+/// <summary>
+/// A face credential's template: the recogniser <see cref="Model"/> that made it and the template sealed for this
+/// device (<see cref="FaceTemplateSeal"/>). A device whose engine runs another model cannot use it. A template is
+/// fixed for the life of its credential (a new photo is a new credential), so records are equal by model and ID.
+/// </summary>
+public sealed record SyncFace(string Model, string? Template = null)
+{
+    /// <summary>Equal by <see cref="Model"/>: the sealed text differs at every sealing (a fresh nonce) for the same template.</summary>
+    public bool Equals(SyncFace? other) => other is not null && other.Model == Model;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Model.GetHashCode(StringComparison.Ordinal);
+}

@@ -4,7 +4,10 @@ using Gatehouse.Device.Events;
 using Gatehouse.Device.Hardware;
 using Gatehouse.Device.Sync;
 using Microsoft.Data.Sqlite;
+using System.Text.Json;
+using Gatehouse.Faces;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Device.Door;
 
@@ -14,15 +17,127 @@ namespace Gatehouse.Device.Door;
 /// the lock, the LED and the prompt answer the person.
 /// </summary>
 internal sealed partial class DoorController(
-    AccessEngine engine, EventQueue events, LockControl locks, Feedback feedback, TimeProvider clock, ILogger<DoorController> logger)
+    AccessEngine engine, EventQueue events, LockControl locks, Feedback feedback, TimeProvider clock, ILogger<DoorController> logger,
+    FaceEngineLoad? faces = null, IOptions<DoorOptions>? options = null)
 {
+    private readonly Lock _faceGate = new();
+    private readonly TimeSpan _repeatWindow = options?.Value.FaceRepeatWindow ?? TimeSpan.FromSeconds(5);
+    private (Guid CredentialId, DateTimeOffset At)? _lastFace;
+    private (float[] Template, DateTimeOffset At)? _lastUnknown;
+
     public const string CardCredentialType = "card";
     public const string GrantedPrompt = "Access granted";
     public const string DeniedPrompt = "Access denied";
     public const string RemoteUnlockPrompt = "Door unlocked remotely";
 
-    /// <summary>Decides on a face presented to the camera of the first door (recognition is not built yet: nobody is recognised).</summary>
-    public Task<FaceOutcome> DecideFaceAsync(CameraFrame frame, CancellationToken ct) => Task.FromResult(new FaceOutcome(false, "noFace"));
+    /// <summary>The outcome's reason for a person decided on moments ago, still in front of the camera.</summary>
+    public const string RepeatReason = "repeat";
+
+    /// <summary>
+    /// Decides on a frame from the camera of the first door: the face engine finds the largest face and makes its
+    /// template (a frame without a usable face answers the engine's reason, with no event); the best match among the
+    /// synced templates at or above the match threshold is that face credential, decided by the engine exactly as a
+    /// card; no match is <c>unknownCredential</c>. The same person again within <see cref="DoorOptions.FaceRepeatWindow"/>
+    /// answers <see cref="RepeatReason"/> with no event and no unlock.
+    /// </summary>
+    public Task<FaceOutcome> DecideFaceAsync(CameraFrame frame, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (faces?.Engine is not { } faceEngine)
+        {
+            return Task.FromResult(new FaceOutcome(false, "cameraUnavailable"));
+        }
+
+        // The models run on the caller's thread pool thread, off any capture loop; the decision itself is instant.
+        return Task.Run(() => DecideFace(faceEngine, frame), ct);
+    }
+
+    private FaceOutcome DecideFace(FaceEngine faceEngine, CameraFrame frame)
+    {
+        var view = engine.Current;
+        var door = view.DoorFor(null);
+        if (door is null)
+        {
+            return new FaceOutcome(false, TapOutcome.NoDoor);
+        }
+
+        var analysis = faceEngine.AnalyzeFrame(frame.Image.Span);
+        var liveness = analysis.Quality.Liveness;
+        if (analysis.Template is not { } template)
+        {
+            // Nobody usable in front of the camera: no attempt, no event; the reason says what was wrong.
+            var quality = JsonNamingPolicy.CamelCase.ConvertName(analysis.Rejection?.ToString() ?? "noFace");
+            return new FaceOutcome(false, quality, null, liveness);
+        }
+
+        var now = clock.GetUtcNow();
+        var best = view.Faces.Best(template.Vector);
+        var threshold = faceEngine.Options.Thresholds.Match;
+        var matched = best is { } b && b.Score >= threshold ? b.CredentialId : (Guid?)null;
+        var score = best is { } s ? MathF.Round(s.Score, 3) : (float?)null;
+        lock (_faceGate)
+        {
+            if (IsRepeat(matched, template.Vector, threshold, now))
+            {
+                return new FaceOutcome(false, RepeatReason, score, liveness);
+            }
+        }
+
+        var decision = matched is { } credentialId
+            ? view.Snapshot.DecideCredential(credentialId, door.Id, now)
+            : new AccessDecision(AccessReason.UnknownCredential);
+        var reason = decision.Reason.ToApiName();
+        Record(new DeviceEvent(
+            Guid.CreateVersion7(now), now, door.Id, DeviceEvent.Face, decision.Granted, reason,
+            matched is null ? null : decision.CredentialId ?? matched, matched is null ? null : decision.UserId, null, score, liveness));
+
+        if (decision.Granted)
+        {
+            locks.Unlock(door.Id);
+            feedback.Show(LedColor.Green, GrantedPrompt);
+        }
+        else
+        {
+            feedback.Show(LedColor.Red, $"{DeniedPrompt}: {ShortFaceReason(decision.Reason)}");
+        }
+
+        LogFaceDecided(logger, door.Id, decision.Granted, reason, score ?? 0, liveness ?? 0, view.Version);
+        return new FaceOutcome(decision.Granted, reason, score, liveness);
+    }
+
+    /// <summary>Whether this face was just decided (same credential, or the same unknown face), remembering it when not.</summary>
+    private bool IsRepeat(Guid? credentialId, float[] template, float threshold, DateTimeOffset now)
+    {
+        if (credentialId is { } id)
+        {
+            if (_lastFace is { } last && last.CredentialId == id && now - last.At < _repeatWindow)
+            {
+                return true;
+            }
+
+            _lastFace = (id, now);
+            return false;
+        }
+
+        if (_lastUnknown is { } unknown && now - unknown.At < _repeatWindow
+            && System.Numerics.Tensors.TensorPrimitives.Dot<float>(unknown.Template, template) >= threshold)
+        {
+            return true;
+        }
+
+        _lastUnknown = (template, now);
+        return false;
+    }
+
+    /// <summary>A few words for a face: as for a card, but "face not recognised".</summary>
+    private static string ShortFaceReason(AccessReason reason) => reason switch
+    {
+        AccessReason.UnknownCredential => "face not recognised",
+        AccessReason.CredentialSuspended => "face suspended",
+        AccessReason.CredentialExpired => "face expired",
+        AccessReason.CredentialNotYetValid => "face not valid yet",
+        _ => ShortReason(reason),
+    };
 
     /// <summary>Decides on a card presented at the reader of <paramref name="read"/>'s door (the first door unless it names one).</summary>
     public TapOutcome Decide(CardRead read)
@@ -118,6 +233,9 @@ internal sealed partial class DoorController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Card {Card} at door {DoorId}: granted {Granted} ({Reason}), sync version {Version}")]
     private static partial void LogDecided(ILogger logger, string card, Guid doorId, bool granted, string reason, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Face at door {DoorId}: granted {Granted} ({Reason}), similarity {Score}, liveness {Liveness}, sync version {Version}")]
+    private static partial void LogFaceDecided(ILogger logger, Guid doorId, bool granted, string reason, float score, float liveness, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Card {Card} presented, but the device has no door yet (no snapshot received)")]
     private static partial void LogNoDoor(ILogger logger, string card);

@@ -2,6 +2,7 @@ using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Device.Hardware;
 using Gatehouse.Faces;
 using Gatehouse.Device.Mqtt;
+using Gatehouse.Device.Sync;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Device.Door;
@@ -12,7 +13,7 @@ namespace Gatehouse.Device.Door;
 /// back as an <see cref="EnrollmentCapturedReply"/> while the LED shows amber. A face: each camera frame is analysed
 /// by the device's face engine; a frame that fails the engine's checks makes the device say why ("Please face the
 /// camera"), and from the first frame that passes, the device keeps looking for <see cref="FaceWindow"/> and sends the
-/// best frame (highest detection score × sharpness), sealed with the device's channel key, while the LED shows amber.
+/// best frame (highest detection score × sharpness), sealed with the device's face key, while the LED shows amber.
 /// If no frame passed by <see cref="FaceSendMargin"/> before the expiry, it sends the last reason instead. The
 /// server's outcome then shows green or red with its prompt. A cancel returns to idle with its prompt.
 /// </summary>
@@ -20,7 +21,7 @@ internal sealed partial class Enrollments(
     Feedback feedback,
     ICamera camera,
     FaceEngineLoad faces,
-    DeviceIdentity identity,
+    DeviceFaceKey faceKey,
     IDeviceOutbox outbox,
     TimeProvider clock,
     ILogger<Enrollments> logger) : IDisposable
@@ -46,7 +47,6 @@ internal sealed partial class Enrollments(
     public const int MaxFaceBytes = 160 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly Lazy<byte[]> _channelKey = new(() => DeviceChannelCipher.KeyFromPassword(identity.MqttPassword, identity.DeviceId));
     private EnrollCommand? _current;
     private bool _captured;
     private Guid? _last;
@@ -303,7 +303,7 @@ internal sealed partial class Enrollments(
         }
 
         LogFaceCaptured(logger, command.EnrollmentId, image.Length, best.Score);
-        var sealedFace = DeviceChannelCipher.Seal(_channelKey.Value, image, EnrollmentCapturedReply.FaceContext(command.EnrollmentId));
+        var sealedFace = DeviceChannelCipher.Seal(faceKey.Key, image, EnrollmentCapturedReply.FaceContext(command.EnrollmentId));
         return new EnrollmentCapturedReply(command.Id, clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Face, Face: sealedFace);
     }
 

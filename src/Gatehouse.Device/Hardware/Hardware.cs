@@ -88,6 +88,33 @@ internal interface ICamera
 /// <summary>An image from the camera.</summary>
 internal sealed record CameraFrame(ReadOnlyMemory<byte> Image, string ContentType);
 
+/// <summary>What every camera source checks before a frame goes any further.</summary>
+internal static class CameraFrames
+{
+    /// <summary>The largest frame accepted by default: 8 MiB, far above a camera's JPEG.</summary>
+    public const int DefaultMaxBytes = 8 * 1024 * 1024;
+
+    /// <summary>The outcome's reason for a frame that is not a JPEG, PNG or WebP image.</summary>
+    public const string UnreadableImage = "unreadableImage";
+
+    /// <summary>The outcome's reason for a frame over the size limit.</summary>
+    public const string ImageTooLarge = "imageTooLarge";
+
+    /// <summary>The outcome's reason when the device cannot capture (no face engine).</summary>
+    public const string CameraUnavailable = "cameraUnavailable";
+
+    /// <summary>The image's type by its first bytes, or null when it is none of JPEG, PNG or WebP.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> image) =>
+        image.Length >= 3 && image[0] == 0xFF && image[1] == 0xD8 && image[2] == 0xFF ? "image/jpeg"
+        : image.Length >= 8 && image[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
+        : image.Length >= 12 && image[..4].SequenceEqual("RIFF"u8) && image[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
+        : null;
+
+    /// <summary>Null when the frame may go on; else why not (<see cref="ImageTooLarge"/> or <see cref="UnreadableImage"/>).</summary>
+    public static string? Check(ReadOnlySpan<byte> image, int maxBytes) =>
+        image.Length > maxBytes ? ImageTooLarge : Sniff(image) is null ? UnreadableImage : null;
+}
+
 /// <summary>
 /// What became of a frame: <see cref="Reason"/> is an access reason's API name, <c>enrollment</c> when an
 /// enrollment took it, <c>noFace</c> when nobody was in it (or a quality reason the engine gave), or <c>repeat</c>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using Gatehouse.Device.Hardware;
+using Gatehouse.Faces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,22 +23,46 @@ internal sealed class SimulatedCardReader : ICardReader
 }
 
 /// <summary>
-/// The simulator's camera. It cannot capture faces yet: <c>POST /simulator/face</c>, a watched folder and the device
-/// screen's webcam will feed their frames through here.
+/// The simulator's camera: <c>POST /simulator/face</c>, a watched folder (<c>--camera-files</c>) and tests feed their
+/// frames through <see cref="PresentAsync"/>. It captures when the face engine is loaded. A frame that is too large
+/// or not an image is refused here, before it reaches enrollment or the door.
 /// </summary>
-internal sealed class SimulatedCamera : ICamera
+internal sealed class SimulatedCamera(FaceEngineLoad? faces = null, int maxFrameBytes = CameraFrames.DefaultMaxBytes) : ICamera
 {
     private Func<CameraFrame, CancellationToken, Task<FaceOutcome>>? _onFrame;
 
-    public bool CanCapture => false;
+    public bool CanCapture => faces?.Engine is not null;
+
+    /// <summary>Why the camera cannot capture (the face engine's reason), or null when it can.</summary>
+    public string? Unavailable => CanCapture ? null : faces?.Unavailable ?? "The face engine is not loaded.";
+
+    /// <summary>The largest frame accepted, in bytes.</summary>
+    public int MaxFrameBytes => maxFrameBytes;
 
     public void Attach(Func<CameraFrame, CancellationToken, Task<FaceOutcome>> onFrame) => _onFrame = onFrame;
 
-    /// <summary>Hands one frame to the attached handler.</summary>
-    public Task<FaceOutcome> PresentAsync(CameraFrame frame, CancellationToken ct) =>
-        _onFrame is { } onFrame
+    /// <summary>
+    /// Hands one frame to the attached handler. A frame over <see cref="MaxFrameBytes"/> is answered
+    /// <c>imageTooLarge</c>, one that is not a JPEG, PNG or WebP <c>unreadableImage</c>, and any frame while the
+    /// camera cannot capture <c>cameraUnavailable</c>, all without the handler seeing it.
+    /// </summary>
+    public Task<FaceOutcome> PresentAsync(CameraFrame frame, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (!CanCapture)
+        {
+            return Task.FromResult(new FaceOutcome(false, CameraFrames.CameraUnavailable));
+        }
+
+        if (CameraFrames.Check(frame.Image.Span, maxFrameBytes) is { } refused)
+        {
+            return Task.FromResult(new FaceOutcome(false, refused));
+        }
+
+        return _onFrame is { } onFrame
             ? onFrame(frame, ct)
             : throw new InvalidOperationException("The camera is not attached to a door controller yet.");
+    }
 }
 
 /// <summary>The simulator's lock relays: remembers which are open, for the device screen.</summary>

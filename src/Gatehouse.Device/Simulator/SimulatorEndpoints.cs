@@ -48,10 +48,17 @@ internal sealed record SimulatorTapResult(bool Granted, string Reason, Guid? Doo
         outcome.ReasonText);
 }
 
+/// <summary>A frame's outcome: <see cref="Score"/> is the match's similarity, <see cref="Liveness"/> the liveness score.</summary>
+internal sealed record SimulatorFaceResult(
+    bool Granted,
+    string Reason,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] float? Score,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] float? Liveness);
+
 /// <summary>
 /// The simulator's web side: the device screen (static files shipped inside the agent, under a strict
 /// Content-Security-Policy) and its local API — <c>GET /simulator/state</c>, <c>POST /simulator/card</c>,
-/// <c>POST /simulator/network</c>.
+/// <c>POST /simulator/network</c>, <c>POST /simulator/face</c>.
 /// </summary>
 internal static class SimulatorEndpoints
 {
@@ -79,6 +86,93 @@ internal static class SimulatorEndpoints
         simulator.MapGet("/state", (SimulatorView view) => TypedResults.Ok(view.State()));
         simulator.MapPost("/card", TapAsync);
         simulator.MapPost("/network", SetNetwork);
+        simulator.MapPost("/face", PresentFaceAsync).DisableAntiforgery();
+    }
+
+    /// <summary>
+    /// One camera frame: the request body is the image (JPEG, PNG or WebP), or a multipart form with an
+    /// <c>image</c> file. Larger than the camera's limit → 413; not an image → 400 naming <c>image</c>; no face
+    /// engine → 503. Otherwise what the device made of it: <c>{granted, reason, score?, liveness?}</c>.
+    /// </summary>
+    private static async Task<IResult> PresentFaceAsync(HttpRequest request, SimulatedCamera camera, CancellationToken ct)
+    {
+        if (camera.Unavailable is { } why)
+        {
+            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
+        }
+
+        var limit = camera.MaxFrameBytes;
+        if (request.ContentLength > limit + (request.HasFormContentType ? 64 * 1024 : 0))
+        {
+            return TooLarge(limit);
+        }
+
+        byte[]? image;
+        if (request.HasFormContentType)
+        {
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The form could not be read: send one image file named image."] });
+            }
+
+            if (form.Files.GetFile("image") is not { } file)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["Send the frame as a file named image, or as the request body."] });
+            }
+
+            if (file.Length > limit)
+            {
+                return TooLarge(limit);
+            }
+
+            image = new byte[file.Length];
+            await using var stream = file.OpenReadStream();
+            await stream.ReadExactlyAsync(image, ct);
+        }
+        else
+        {
+            image = await ReadBoundedAsync(request.Body, limit, ct);
+            if (image is null)
+            {
+                return TooLarge(limit);
+            }
+        }
+
+        var contentType = CameraFrames.Sniff(image);
+        if (contentType is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The frame is not a JPEG, PNG or WebP image."] });
+        }
+
+        var outcome = await camera.PresentAsync(new CameraFrame(image, contentType), ct);
+        return TypedResults.Ok(new SimulatorFaceResult(outcome.Granted, outcome.Reason, outcome.Score, outcome.Liveness));
+    }
+
+    private static ProblemHttpResult TooLarge(int limit) => TypedResults.Problem(
+        $"A frame may be at most {limit / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "The frame is too large");
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> (reading stops there).</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private static async Task<Results<Ok<SimulatorTapResult>, ValidationProblem>> TapAsync(

@@ -21,7 +21,13 @@ internal sealed class DeviceStore : IDisposable
         CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, windows TEXT NOT NULL, holidays TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS access_groups (id TEXT PRIMARY KEY, schedule_id TEXT NOT NULL, door_ids TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, valid_from INTEGER, valid_until INTEGER, group_ids TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, suspended INTEGER NOT NULL, valid_from INTEGER, valid_until INTEGER, card TEXT);
+        CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, suspended INTEGER NOT NULL, valid_from INTEGER, valid_until INTEGER, card TEXT, face_model TEXT, face_template TEXT);
+        """;
+
+    // A store made before face templates were synced gets their columns; a face template stays sealed here.
+    private const string FaceColumns = """
+        ALTER TABLE credentials ADD COLUMN face_model TEXT;
+        ALTER TABLE credentials ADD COLUMN face_template TEXT;
         """;
 
     private static readonly string[] SyncTables = ["doors", "schedules", "access_groups", "users", "credentials"];
@@ -40,6 +46,15 @@ internal sealed class DeviceStore : IDisposable
         SqliteFiles.EnsureDirectory(dataDirectory);
         var connection = SqliteFiles.Open(Path.Combine(dataDirectory, FileName), durable: false);
         SqliteFiles.Execute(connection, Schema);
+        using (var check = connection.CreateCommand())
+        {
+            check.CommandText = "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'face_model'";
+            if (Convert.ToInt64(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                SqliteFiles.Execute(connection, FaceColumns);
+            }
+        }
+
         return new DeviceStore(connection);
     }
 
@@ -121,14 +136,15 @@ internal sealed class DeviceStore : IDisposable
                 }
             }
 
-            using (var reader = Query("SELECT id, user_id, type, suspended, valid_from, valid_until, card FROM credentials"))
+            using (var reader = Query("SELECT id, user_id, type, suspended, valid_from, valid_until, card, face_model, face_template FROM credentials"))
             {
                 while (reader.Read())
                 {
                     var id = reader.GetGuid(0);
                     contents.Credentials[id] = new SyncCredential(
                         id, reader.GetGuid(1), reader.GetString(2), reader.GetBoolean(3), ReadInstant(reader, 4), ReadInstant(reader, 5),
-                        reader.IsDBNull(6) ? null : reader.GetString(6));
+                        reader.IsDBNull(6) ? null : reader.GetString(6),
+                        reader.IsDBNull(7) ? null : new SyncFace(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
                 }
             }
 
@@ -253,13 +269,13 @@ internal sealed class DeviceStore : IDisposable
         {
             using var command = Prepare(
                 transaction,
-                "INSERT OR REPLACE INTO credentials (id, user_id, type, suspended, valid_from, valid_until, card) VALUES ($id, $user, $type, $suspended, $from, $until, $card)",
-                "$id", "$user", "$type", "$suspended", "$from", "$until", "$card");
+                "INSERT OR REPLACE INTO credentials (id, user_id, type, suspended, valid_from, valid_until, card, face_model, face_template) VALUES ($id, $user, $type, $suspended, $from, $until, $card, $faceModel, $faceTemplate)",
+                "$id", "$user", "$type", "$suspended", "$from", "$until", "$card", "$faceModel", "$faceTemplate");
             foreach (var credential in credentials)
             {
                 Run(
                     command, credential.Id, credential.UserId, credential.Type, credential.Suspended,
-                    Ticks(credential.ValidFrom), Ticks(credential.ValidUntil), credential.Card);
+                    Ticks(credential.ValidFrom), Ticks(credential.ValidUntil), credential.Card, credential.Face?.Model, credential.Face?.Template);
             }
         }
     }

@@ -10,6 +10,9 @@ namespace Gatehouse.Device.Sync;
 /// </summary>
 internal sealed record AccessView(long Version, SyncDevice? Device, IReadOnlyList<SyncDoor> Doors, AccessSnapshot Snapshot)
 {
+    /// <summary>The face templates of the view's face credentials, opened for identification.</summary>
+    public FaceGallery Faces { get; init; } = FaceGallery.Empty;
+
     public static AccessView Empty { get; } =
         new(0, null, [], AccessSnapshot.Build(new SnapshotSource([], [], [], [], [])));
 

@@ -52,9 +52,10 @@ internal sealed record SyncResult(SyncOutcome Outcome, SyncRequest? Request = nu
 /// Messages are handled one at a time, by the MQTT link's receive loop.
 /// </summary>
 internal sealed partial class SyncApplier(
-    DeviceStore store, AccessEngine engine, TimeProvider clock, IOptions<SyncOptions> options, ILogger<SyncApplier> logger)
+    DeviceStore store, AccessEngine engine, TimeProvider clock, IOptions<SyncOptions> options, ILogger<SyncApplier> logger, DeviceFaceKey? faceKey = null)
 {
     private readonly SyncOptions _options = options.Value;
+    private readonly Dictionary<Guid, (string Sealed, float[] Vector)> _openedFaces = [];
     private readonly Lock _gate = new();
     private StoreContents _contents = new();
     private PendingSnapshot? _pending;
@@ -251,7 +252,14 @@ internal sealed partial class SyncApplier(
             LogRecordLeftOut(logger, _contents.Version, problem);
         }
 
-        engine.Publish(new AccessView(_contents.Version, _contents.Device, [.. _contents.Doors], snapshot));
+        // Templates stay sealed in the store and in StoreContents; only the gallery holds them opened.
+        var (faces, otherModel, unopened) = FaceGallery.Open(_contents.Credentials.Values.Where(c => _contents.Users.ContainsKey(c.UserId)), faceKey, _openedFaces);
+        if (otherModel > 0 || unopened > 0)
+        {
+            LogFacesLeftOut(logger, _contents.Version, otherModel, faceKey?.Model ?? "none", unopened);
+        }
+
+        engine.Publish(new AccessView(_contents.Version, _contents.Device, [.. _contents.Doors], snapshot) { Faces = faces });
     }
 
     private sealed class PendingSnapshot(long version, int total)
@@ -279,6 +287,9 @@ internal sealed partial class SyncApplier(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync version {Version} could not be stored: {Error}")]
     private static partial void LogStoreFailed(ILogger logger, long version, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync version {Version}: {OtherModel} face templates of another model than this device's ({Model}) and {Unopened} that do not open are left out")]
+    private static partial void LogFacesLeftOut(ILogger logger, long version, int otherModel, string model, int unopened);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync version {Version}: {Problem}")]
     private static partial void LogRecordLeftOut(ILogger logger, long version, string problem);

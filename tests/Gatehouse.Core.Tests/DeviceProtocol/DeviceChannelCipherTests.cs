@@ -13,8 +13,8 @@ public sealed class DeviceChannelCipherTests
     public void Open_SealedByTheDevice_TheServerReadsItFromThePasswordsHash()
     {
         const string password = "x2Jc9-device-password";
-        var deviceKey = DeviceChannelCipher.KeyFromPassword(password, Device);
-        var serverKey = DeviceChannelCipher.KeyFromSecretHash(SHA256.HashData(Encoding.UTF8.GetBytes(password)), Device);
+        var deviceKey = FaceTemplateSeal.DeriveKeyFromPassword(password, Device);
+        var serverKey = FaceTemplateSeal.DeriveKey(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(password))), Device);
         var context = EnrollmentCapturedReply.FaceContext(Enrollment);
 
         var sealedFace = DeviceChannelCipher.Seal(deviceKey, "a face"u8, context);
@@ -25,13 +25,13 @@ public sealed class DeviceChannelCipherTests
     [Fact]
     public void Open_AnotherDevicesKeyAnotherEnrollmentOrAlteredBytes_IsNull()
     {
-        var key = DeviceChannelCipher.KeyFromPassword("p", Device);
+        var key = FaceTemplateSeal.DeriveKeyFromPassword("p", Device);
         var context = EnrollmentCapturedReply.FaceContext(Enrollment);
         var sealedFace = DeviceChannelCipher.Seal(key, "a face"u8, context);
         var altered = (byte[])sealedFace.Clone();
         altered[20] ^= 1;
 
-        Assert.Null(DeviceChannelCipher.TryOpen(DeviceChannelCipher.KeyFromPassword("p", Guid.NewGuid()), sealedFace, context));
+        Assert.Null(DeviceChannelCipher.TryOpen(FaceTemplateSeal.DeriveKeyFromPassword("p", Guid.NewGuid()), sealedFace, context));
         Assert.Null(DeviceChannelCipher.TryOpen(key, sealedFace, EnrollmentCapturedReply.FaceContext(Guid.NewGuid())));
         Assert.Null(DeviceChannelCipher.TryOpen(key, altered, context));
         Assert.Null(DeviceChannelCipher.TryOpen(key, [1, 2, 3], context));

@@ -132,7 +132,7 @@ public sealed class EnrollmentTests : IDisposable
         var speaker = new RecordingSpeaker(said);
         var feedback = new Feedback(new Gatehouse.Device.Simulator.SimulatedLed(), speaker, _rig.Clock, Microsoft.Extensions.Options.Options.Create(new DoorOptions()));
         using var enrollments = new Enrollments(
-            feedback, new Gatehouse.Device.Simulator.SimulatedCamera(), _rig.FaceEngine, _rig.Identity, _rig.Outbox, _rig.Clock,
+            feedback, new Gatehouse.Device.Simulator.SimulatedCamera(), _rig.FaceEngine, _rig.FaceKey, _rig.Outbox, _rig.Clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<Enrollments>.Instance);
 
         enrollments.Start(Enroll(EnrollmentKind.Face));

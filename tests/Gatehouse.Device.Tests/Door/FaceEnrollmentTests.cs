@@ -53,7 +53,7 @@ public sealed class FaceEnrollmentTests : IClassFixture<DeviceFaceEngine>, IDisp
         var reply = Assert.Single(_rig.Outbox.OfType<EnrollmentCapturedReply>());
         Assert.Equal((command.Id, _enrollment, EnrollmentKind.Face), (reply.CommandId, reply.EnrollmentId, reply.Kind));
         Assert.Null(reply.FaceRejection);
-        var key = DeviceChannelCipher.KeyFromPassword(_rig.Identity.MqttPassword, _rig.Identity.DeviceId);
+        var key = FaceTemplateSeal.DeriveKeyFromPassword("rig-password", DeviceRig.DeviceId);
         var image = DeviceChannelCipher.TryOpen(key, reply.Face, EnrollmentCapturedReply.FaceContext(_enrollment));
         Assert.Equal(FaceAssets.Photo(best), image);
         Assert.Equal(LedColor.Amber, _rig.Led.Color);

@@ -30,8 +30,6 @@ public sealed class DeviceAgent : IAsyncDisposable
     private AgentHost? _host;
 
     /// <summary>Every line the agent logged, at every level, across its starts.</summary>
-    private readonly List<Action<IServiceCollection>> _services = [];
-
     public CapturedLogs Logs { get; } = new();
 
     public DeviceAgent(string serverUrl, string? dataDirectory = null)
@@ -65,13 +63,6 @@ public sealed class DeviceAgent : IAsyncDisposable
         return this;
     }
 
-    /// <summary>Changes the agent's services for the next start (hardware a test stands in for, such as a camera).</summary>
-    public DeviceAgent WithServices(Action<IServiceCollection> services)
-    {
-        _services.Add(services);
-        return this;
-    }
-
     /// <summary>Starts the agent: with <paramref name="claimCode"/> the first time, without it after.</summary>
     public async Task StartAsync(string? claimCode = null)
     {
@@ -86,10 +77,6 @@ public sealed class DeviceAgent : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(_settings);
             builder.Logging.AddProvider(Logs);
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
-            foreach (var change in _services)
-            {
-                change(builder.Services);
-            }
         });
         try
         {

@@ -2,15 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gatehouse.Device.Door;
-using Gatehouse.Device.Hardware;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Device.Tests.Integration;
 
 /// <summary>
 /// Enrolling a face at the simulated F3D100 against the real server: the admin starts it through the API, frames reach
-/// the device's camera, and the server enrolls the frame the device chose; a cancel and the device going offline end
-/// it without a face.
+/// the device's camera through <c>POST /simulator/face</c>, and the server enrolls the frame the device chose; a cancel
+/// and the device going offline end it without a face.
 /// </summary>
 [Trait("Category", "Device")]
 public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassFixture<DeviceTestbed>
@@ -18,16 +16,17 @@ public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassF
     [Fact]
     public async Task EnrollFace_PhotoInFrontOfTheCamera_BecomesTheUsersFaceWithTheAdminsConsentAndTheDeviceTurnsGreen()
     {
-        var (door, camera) = await DoorWithCameraAsync();
+        var door = await DoorWithCameraAsync();
         var user = await NewUserAsync(door);
 
         var enrollment = await StartAsync(door, user);
         await door.Agent.WaitForStateAsync(
             s => s.GetProperty("prompt").GetString() == "Beginning face enrollment, please stand in front of the camera." && s.GetProperty("led").GetString() == "blue",
             "asking for a face");
-        var outcome = await camera.PresentAsync(new CameraFrame(FaceAssets.Photo("franck_02159.jpg"), "image/jpeg"), CancellationToken.None);
+        var outcome = await PresentAsync(door, "franck_02159.jpg");
 
-        Assert.False(outcome.Granted);
+        Assert.False(outcome.GetProperty("granted").GetBoolean());
+        Assert.Equal("enrollment", outcome.GetProperty("reason").GetString());
         var status = await WaitForEndAsync(door, enrollment);
         Assert.Equal("completed", status.GetProperty("status").GetString());
         var credential = await door.Owner.GetFromJsonAsync<JsonElement>($"/api/v1/credentials/{status.GetProperty("credentialId").GetGuid()}");
@@ -42,7 +41,7 @@ public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassF
     [Fact]
     public async Task EnrollFace_CancelledFromTheConsole_TheDeviceStopsAndALaterFrameIsNotTaken()
     {
-        var (door, camera) = await DoorWithCameraAsync();
+        var door = await DoorWithCameraAsync();
         var user = await NewUserAsync(door);
         var enrollment = await StartAsync(door, user);
         await door.Agent.WaitForStateAsync(s => s.GetProperty("led").GetString() == "blue", "asking for a face");
@@ -50,8 +49,8 @@ public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassF
         (await door.Owner.DeleteAsync($"/api/v1/enrollments/{enrollment}")).EnsureSuccessStatusCode();
 
         await door.Agent.WaitForStateAsync(s => s.GetProperty("prompt").GetString() == "Enrollment cancelled", "cancelled");
-        var outcome = await camera.PresentAsync(new CameraFrame(FaceAssets.Photo("franck_02159.jpg"), "image/jpeg"), CancellationToken.None);
-        Assert.NotEqual("enrollment", outcome.Reason);
+        var outcome = await PresentAsync(door, "franck_02159.jpg");
+        Assert.NotEqual("enrollment", outcome.GetProperty("reason").GetString());
         Assert.Equal("cancelled", (await door.Owner.GetFromJsonAsync<JsonElement>($"/api/v1/enrollments/{enrollment}")).GetProperty("status").GetString());
         Assert.Equal(0, await FacesOfAsync(door, user));
     }
@@ -59,14 +58,14 @@ public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassF
     [Fact]
     public async Task EnrollFace_DeviceGoesOfflineMidEnrollment_FailsCleanlyWithoutAFace()
     {
-        var (door, camera) = await DoorWithCameraAsync();
+        var door = await DoorWithCameraAsync();
         var user = await NewUserAsync(door);
         var enrollment = await StartAsync(door, user);
         await door.Agent.WaitForStateAsync(s => s.GetProperty("led").GetString() == "blue", "asking for a face");
 
         await door.Agent.SetNetworkAsync(false);
         var status = await WaitForEndAsync(door, enrollment);
-        await camera.PresentAsync(new CameraFrame(FaceAssets.Photo("franck_02159.jpg"), "image/jpeg"), CancellationToken.None);
+        await PresentAsync(door, "franck_02159.jpg");
         await Task.Delay(Enrollments.FaceWindow + TimeSpan.FromMilliseconds(500));
         await door.Agent.SetNetworkAsync(true);
 
@@ -77,15 +76,23 @@ public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassF
         Assert.Equal(0, await FacesOfAsync(door, user));
     }
 
-    private async Task<(DoorScenario Door, LensCamera Camera)> DoorWithCameraAsync()
+    private async Task<DoorScenario> DoorWithCameraAsync()
     {
         var door = await testbed.NewDoorAsync(start: false);
-        var camera = new LensCamera();
-        door.Agent.With("Gatehouse:Face:ModelDirectory", FaceAssets.ModelDirectory)
-            .WithServices(s => s.AddSingleton<ICamera>(camera));
+        door.Agent.With("Gatehouse:Face:ModelDirectory", FaceAssets.ModelDirectory);
         await door.Agent.StartAsync(door.ClaimCode);
         await door.Agent.WaitForStateAsync(s => s.GetProperty("online").GetBoolean() && s.GetProperty("syncVersion").GetInt64() > 0, "online with a snapshot");
-        return (door, camera);
+        return door;
+    }
+
+    /// <summary>One camera frame, as <c>POST /simulator/face</c> takes it: the photo as the body.</summary>
+    private static async Task<JsonElement> PresentAsync(DoorScenario door, string photo)
+    {
+        using var body = new ByteArrayContent(FaceAssets.Photo(photo));
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        var response = await door.Agent.Simulator.PostAsync("/simulator/face", body);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private static Task<Guid> NewUserAsync(DoorScenario door) =>
@@ -116,17 +123,5 @@ public sealed class FaceEnrollmentEndToEndTests(DeviceTestbed testbed) : IClassF
         var credentials = await door.Owner.GetFromJsonAsync<JsonElement>($"/api/v1/users/{user}/credentials");
         var items = credentials.ValueKind == JsonValueKind.Array ? credentials.EnumerateArray() : credentials.GetProperty("items").EnumerateArray();
         return items.Count(c => c.GetProperty("type").GetString() == "face");
-    }
-
-    /// <summary>A camera that can capture, fed by the test (the simulator's own camera sources come with the door work).</summary>
-    private sealed class LensCamera : ICamera
-    {
-        private Func<CameraFrame, CancellationToken, Task<FaceOutcome>>? _onFrame;
-
-        public bool CanCapture => true;
-
-        public void Attach(Func<CameraFrame, CancellationToken, Task<FaceOutcome>> onFrame) => _onFrame = onFrame;
-
-        public Task<FaceOutcome> PresentAsync(CameraFrame frame, CancellationToken ct) => _onFrame!(frame, ct);
     }
 }

@@ -118,7 +118,7 @@ public sealed class DevicesEnrollmentTests(ConsoleApp app) : IClassFixture<Conso
         var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<EnrollCommand>().LastOrDefault(), "the enroll command");
         Assert.Equal(EnrollmentKind.Face, command.Kind);
         await browser.ScreenshotAsync("user-face-enroll-waiting");
-        var key = DeviceChannelCipher.KeyFromPassword(device.Password, device.Id);
+        var key = FaceTemplateSeal.DeriveKeyFromPassword(device.Password, device.Id);
         var frame = DeviceChannelCipher.Seal(key, FaceAssets.Photo("obama4_crop.jpg"), EnrollmentCapturedReply.FaceContext(command.EnrollmentId));
         await device.PublishReplyAsync(new EnrollmentCapturedReply(command.Id, app.Clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Face, Face: frame));
 

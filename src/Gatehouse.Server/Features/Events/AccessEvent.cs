@@ -57,6 +57,12 @@ internal sealed class AccessEvent : ITenantOwned
 
     public Guid? DeviceId { get; set; }
 
+    /// <summary>A face's similarity to the matched (or nearest) template, −1 to 1; null for other credentials.</summary>
+    public float? Score { get; set; }
+
+    /// <summary>A face's liveness score, 0 to 1; null for other credentials.</summary>
+    public float? Liveness { get; set; }
+
     /// <summary>When the server stored it; later than <see cref="OccurredAt"/> for events a device kept while offline.</summary>
     public DateTimeOffset ReceivedAt { get; set; }
 }
@@ -94,11 +100,13 @@ internal sealed record AccessEventDto(
     string Reason,
     AccessEventSource Source,
     Guid? DeviceId,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    float? Score = null,
+    float? Liveness = null);
 
 internal static class AccessEventMapping
 {
     public static AccessEventDto ToDto(this AccessEvent e) => new(
         e.Id, e.OccurredAt, e.DoorId, e.DoorName, e.UserId, e.UserName, e.CredentialId, e.CredentialType,
-        e.Granted, e.Reason.ToApiName(), e.Source, e.DeviceId, e.ReceivedAt);
+        e.Granted, e.Reason.ToApiName(), e.Source, e.DeviceId, e.ReceivedAt, e.Score, e.Liveness);
 }

@@ -33,6 +33,7 @@ internal static class FaceEndpoints
                     : Path.GetFullPath(o.ModelDirectory));
         services.AddOptions<FaceInvitationOptions>().BindConfiguration(FaceInvitationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FaceEngineHost>();
+        services.AddSingleton<DeviceFaceTemplates>();
         services.AddHostedService(sp => sp.GetRequiredService<FaceEngineHost>());
         services.AddSingleton<FaceProtector>();
         services.AddScoped<FaceSettingsService>();

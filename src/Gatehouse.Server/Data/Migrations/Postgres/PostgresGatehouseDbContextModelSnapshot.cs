@@ -583,6 +583,9 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<bool>("Granted")
                         .HasColumnType("boolean");
 
+                    b.Property<float?>("Liveness")
+                        .HasColumnType("real");
+
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -596,6 +599,9 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<float?>("Score")
+                        .HasColumnType("real");
 
                     b.Property<string>("Source")
                         .IsRequired()

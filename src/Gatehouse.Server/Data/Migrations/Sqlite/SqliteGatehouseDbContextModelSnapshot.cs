@@ -577,6 +577,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.Property<bool>("Granted")
                         .HasColumnType("INTEGER");
 
+                    b.Property<float?>("Liveness")
+                        .HasColumnType("REAL");
+
                     b.Property<long>("OccurredAt")
                         .HasColumnType("INTEGER");
 
@@ -590,6 +593,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
 
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<float?>("Score")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Source")
                         .IsRequired()

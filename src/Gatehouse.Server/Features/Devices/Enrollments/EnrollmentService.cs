@@ -307,7 +307,7 @@ internal sealed partial class EnrollmentService(
     /// <summary>
     /// Turns the frame a device chose into the user's face exactly as a photo upload would (the same analysis, checks
     /// and duplicate search), with the consent the administrator confirmed at Select. The frame arrives sealed with
-    /// the device's channel key; one that does not open is refused. A device that saw no usable face says why.
+    /// the device's face key; one that does not open is refused. A device that saw no usable face says why.
     /// </summary>
     private async Task CaptureFaceAsync(Enrollment enrollment, EnrollmentCapturedReply reply, DateTimeOffset now, CancellationToken ct)
     {
@@ -319,9 +319,9 @@ internal sealed partial class EnrollmentService(
         }
 
         var secretHash = await db.Devices.Where(d => d.Id == enrollment.DeviceId).Select(d => d.SecretHash).SingleOrDefaultAsync(ct);
-        var image = secretHash is { Length: 64 }
+        var image = secretHash is { Length: > 0 }
             ? DeviceChannelCipher.TryOpen(
-                DeviceChannelCipher.KeyFromSecretHash(Convert.FromHexString(secretHash), enrollment.DeviceId), sealedFace, EnrollmentCapturedReply.FaceContext(enrollment.Id))
+                FaceTemplateSeal.DeriveKey(secretHash, enrollment.DeviceId), sealedFace, EnrollmentCapturedReply.FaceContext(enrollment.Id))
             : null;
         if (image is null)
         {
@@ -453,7 +453,7 @@ internal sealed partial class EnrollmentService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Card credential {CredentialId} ({Card}) enrolled for user {UserId} at device {DeviceId}")]
     private static partial void LogCardEnrolled(ILogger logger, Guid credentialId, Guid userId, Guid deviceId, string card);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The face device {DeviceId} sent for enrollment {EnrollmentId} did not decrypt under its channel key; refused")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The face device {DeviceId} sent for enrollment {EnrollmentId} did not decrypt under its face key; refused")]
     private static partial void LogUnsealFailed(ILogger logger, Guid enrollmentId, Guid deviceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Enrollment {EnrollmentId} ended: {Status}")]

@@ -202,6 +202,10 @@ internal sealed class DeviceEventCheck
             Reason = reason,
             Source = AccessEventSource.Device,
             DeviceId = deviceId,
+
+            // Only a face's, and only plausible values: a score is a cosine similarity, liveness a probability.
+            Score = type == CredentialType.Face && e.Score is { } score && float.IsFinite(score) && score is >= -1 and <= 1 ? score : null,
+            Liveness = type == CredentialType.Face && e.Liveness is { } live && float.IsFinite(live) && live is >= 0 and <= 1 ? live : null,
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +25,7 @@ internal sealed partial class DeviceSync(
     IServiceScopeFactory scopes,
     GatewayConnection connection,
     IOptions<MqttOptions> options,
+    DeviceFaceTemplates faceTemplates,
     ILogger<DeviceSync> logger) : IOrganizationChangeListener
 {
     private readonly ConcurrentDictionary<Guid, Organization> _organizations = new();
@@ -266,11 +268,11 @@ internal sealed partial class DeviceSync(
         var patch = data is not null && !round.Structural && round.Snapshots.Count == 0;
         if (patch)
         {
-            await data!.PatchAsync(db, round.Users, round.Credentials, CancellationToken.None);
+            await data!.PatchAsync(db, faceTemplates, round.Users, round.Credentials, CancellationToken.None);
         }
         else
         {
-            organization.Data = data = await OrganizationSyncData.LoadAsync(db, CancellationToken.None);
+            organization.Data = data = await OrganizationSyncData.LoadAsync(db, faceTemplates, CancellationToken.None);
             foreach (var gone in _devices.Values.Where(d => d.OrganizationId == organizationId && !data.Devices.ContainsKey(d.DeviceId)))
             {
                 _devices.TryRemove(gone.DeviceId, out _);
@@ -363,18 +365,23 @@ internal sealed partial class DeviceSync(
             {
                 _devices.TryRemove(send.Device.DeviceId, out _);
             }
-            else if (send.Delta is { } delta)
-            {
-                await PublishDeltaAsync(organizationId, send.Device, send.View, delta);
-            }
             else
             {
-                await PublishSnapshotAsync(organizationId, send.Device, send.View);
+                // Face templates are sealed for this device only as they go out; the views keep just their models.
+                var key = data.Devices.TryGetValue(send.Device.DeviceId, out var target) ? target.FaceKey : null;
+                if (send.Delta is { } delta)
+                {
+                    await PublishDeltaAsync(organizationId, send.Device, send.View, data.SealFaces(delta, key));
+                }
+                else
+                {
+                    await PublishSnapshotAsync(organizationId, send.Device, send.View, part => data.SealFaces(part, key));
+                }
             }
         }
     }
 
-    private async Task PublishSnapshotAsync(Guid organizationId, Tracked device, DeviceView view)
+    private async Task PublishSnapshotAsync(Guid organizationId, Tracked device, DeviceView view, Func<SyncData, SyncData> seal)
     {
         var deviceId = device.DeviceId;
         var version = device.Published + 1;
@@ -383,7 +390,7 @@ internal sealed partial class DeviceSync(
         var sent = true;
         for (var i = 0; i < parts.Count && sent; i++)
         {
-            sent = await PublishAsync(topic, new SyncMessage(SyncKind.Snapshot, version, 0, i, parts.Count, parts[i]));
+            sent = await PublishAsync(topic, new SyncMessage(SyncKind.Snapshot, version, 0, i, parts.Count, seal(parts[i])));
         }
 
         lock (device)

@@ -3,13 +3,14 @@ using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Core.Schedules;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Features.Devices.Gateway;
 
-/// <summary>A device as sync needs it.</summary>
-internal sealed record SyncTarget(Guid Id, SyncDevice Settings, IReadOnlyList<Guid> DoorIds, bool Online, long PublishedVersion);
+/// <summary>A device as sync needs it; <see cref="FaceKey"/> seals its face templates (null before it is claimed).</summary>
+internal sealed record SyncTarget(Guid Id, SyncDevice Settings, IReadOnlyList<Guid> DoorIds, bool Online, long PublishedVersion, byte[]? FaceKey = null);
 
 /// <summary>
 /// What every device of one organization may need, read once per sync round (one query per table, untracked,
@@ -27,6 +28,9 @@ internal sealed class OrganizationSyncData
     private readonly Dictionary<Guid, SyncCredential> _cards;
     private readonly Dictionary<Guid, List<SyncCredential>> _cardsOfUser;
 
+    // The opened templates of face credentials (their SyncCredential carries only the model); sealed per device when sent.
+    private readonly Dictionary<Guid, float[]> _faceVectors = [];
+
     private OrganizationSyncData(
         Dictionary<Guid, SyncTarget> devices,
         Dictionary<Guid, SyncDoor> doors,
@@ -36,7 +40,8 @@ internal sealed class OrganizationSyncData
         ILookup<Guid, Guid> membersOfGroup,
         ILookup<Guid, Guid> groupsOfUser,
         Dictionary<Guid, (bool, DateTimeOffset?, DateTimeOffset?)> users,
-        IEnumerable<SyncCredential> cards)
+        IEnumerable<SyncCredential> cards,
+        IEnumerable<(SyncCredential Credential, float[] Vector)> faces)
     {
         Devices = devices;
         _doors = doors;
@@ -52,6 +57,12 @@ internal sealed class OrganizationSyncData
         {
             AddCard(card);
         }
+
+        foreach (var (face, vector) in faces)
+        {
+            AddCard(face);
+            _faceVectors[face.Id] = vector;
+        }
     }
 
     public IReadOnlyDictionary<Guid, SyncTarget> Devices { get; }
@@ -60,10 +71,10 @@ internal sealed class OrganizationSyncData
     public int Generation { get; private set; }
 
     /// <summary>Reads the current organization (its query filter) from <paramref name="db"/>.</summary>
-    public static async Task<OrganizationSyncData> LoadAsync(GatehouseDbContext db, CancellationToken ct)
+    public static async Task<OrganizationSyncData> LoadAsync(GatehouseDbContext db, DeviceFaceTemplates faceTemplates, CancellationToken ct)
     {
         var devices = await db.Devices.AsNoTracking()
-            .Select(d => new { d.Id, d.Name, d.WiegandFormat, Doors = d.Doors.Select(x => x.DoorId).ToList() })
+            .Select(d => new { d.Id, d.Name, d.WiegandFormat, d.SecretHash, Doors = d.Doors.Select(x => x.DoorId).ToList() })
             .ToListAsync(ct);
         var states = await db.DeviceStates.AsNoTracking()
             .Select(s => new { s.DeviceId, s.Online, s.PublishedSyncVersion })
@@ -78,6 +89,7 @@ internal sealed class OrganizationSyncData
         var cards = await db.Credentials.AsNoTracking().OfType<CardCredential>()
             .Select(c => new { c.Id, c.UserId, c.Status, c.ValidFrom, c.ValidUntil, c.Identity })
             .ToListAsync(ct);
+        var faces = await LoadFacesAsync(db, faceTemplates, null, ct);
 
         var doorsOfGroup = groupDoors.ToLookup(d => d.AccessGroupId, d => d.DoorId);
         var cardType = DeviceNames.CredentialType(CredentialType.Card);
@@ -89,7 +101,8 @@ internal sealed class OrganizationSyncData
                     new SyncDevice(d.Name, d.WiegandFormat?.ToApiName()),
                     [.. d.Doors.Order()],
                     states.TryGetValue(d.Id, out var s) && s.Online,
-                    s?.PublishedSyncVersion ?? 0)),
+                    s?.PublishedSyncVersion ?? 0,
+                    d.SecretHash is { Length: > 0 } hash ? FaceTemplateSeal.DeriveKey(hash, d.Id) : null)),
             doors.ToDictionary(d => d.Id, d => new SyncDoor(d.Id, d.Name, zones[d.SiteId])),
             schedules.ToDictionary(
                 s => s.Id,
@@ -104,14 +117,65 @@ internal sealed class OrganizationSyncData
             memberships.ToLookup(m => m.AccessGroupId, m => m.UserId),
             memberships.ToLookup(m => m.UserId, m => m.AccessGroupId),
             users.ToDictionary(u => u.Id, u => (u.Status == UserStatus.Suspended, u.ValidFrom, u.ValidUntil)),
-            cards.Select(c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity)));
+            cards.Select(c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity)),
+            faces);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="data"/> whose face credentials carry their templates sealed with <paramref name="key"/>,
+    /// for one device. A face whose template is not at hand (or a device without a key) goes without one: the
+    /// device cannot recognise it, which opens less.
+    /// </summary>
+    public SyncData SealFaces(SyncData data, byte[]? key)
+    {
+        if (data.Credentials is not { Count: > 0 } credentials || !credentials.Any(c => c.Face is not null))
+        {
+            return data;
+        }
+
+        return data with
+        {
+            Credentials = [.. credentials.Select(c =>
+                c.Face is { } face && key is not null && _faceVectors.TryGetValue(c.Id, out var vector)
+                    ? c with { Face = face with { Template = FaceTemplateSeal.Seal(key, c.Id, face.Model, vector) } }
+                    : c)],
+        };
+    }
+
+    private static async Task<List<(SyncCredential, float[])>> LoadFacesAsync(
+        GatehouseDbContext db, DeviceFaceTemplates faceTemplates, IReadOnlyCollection<Guid>? ids, CancellationToken ct)
+    {
+        if (faceTemplates.CurrentModel is not { } model)
+        {
+            return [];
+        }
+
+        var query = db.Credentials.AsNoTracking().OfType<FaceCredential>().Where(f => f.Model == model);
+        if (ids is not null)
+        {
+            query = query.Where(f => ids.Contains(f.Id));
+        }
+
+        var rows = await query.Select(f => new { f.Id, f.UserId, f.Status, f.ValidFrom, f.ValidUntil, f.ProtectedTemplate }).ToListAsync(ct);
+        var faceType = DeviceNames.CredentialType(CredentialType.Face);
+        var faces = new List<(SyncCredential, float[])>(rows.Count);
+        foreach (var f in rows)
+        {
+            if (faceTemplates.Open(f.Id, model, f.ProtectedTemplate) is { } vector)
+            {
+                faces.Add((new SyncCredential(f.Id, f.UserId, faceType, f.Status == CredentialStatus.Suspended, f.ValidFrom, f.ValidUntil, Face: new SyncFace(model)), vector));
+            }
+        }
+
+        return faces;
     }
 
     /// <summary>
     /// Reads again the given users and credentials (changed, added or removed), for a change that moved no
     /// user in or out of a group, nor any door, group or schedule: two small queries instead of the organization.
     /// </summary>
-    public async Task PatchAsync(GatehouseDbContext db, IReadOnlyCollection<Guid> userIds, IReadOnlyCollection<Guid> credentialIds, CancellationToken ct)
+    public async Task PatchAsync(
+        GatehouseDbContext db, DeviceFaceTemplates faceTemplates, IReadOnlyCollection<Guid> userIds, IReadOnlyCollection<Guid> credentialIds, CancellationToken ct)
     {
         Generation++;
         if (userIds.Count > 0)
@@ -141,6 +205,12 @@ internal sealed class OrganizationSyncData
             foreach (var c in cards)
             {
                 AddCard(new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity));
+            }
+
+            foreach (var (face, vector) in await LoadFacesAsync(db, faceTemplates, credentialIds, ct))
+            {
+                AddCard(face);
+                _faceVectors[face.Id] = vector;
             }
         }
     }
@@ -259,6 +329,7 @@ internal sealed class OrganizationSyncData
 
     private void RemoveCard(Guid id)
     {
+        _faceVectors.Remove(id);
         if (_cards.Remove(id, out var card) && _cardsOfUser.TryGetValue(card.UserId, out var cards))
         {
             cards.RemoveAll(c => c.Id == id);

@@ -7,7 +7,7 @@ using Gatehouse.Server.Tests.Infrastructure;
 namespace Gatehouse.Server.Tests.Features.Devices.Enrollments;
 
 /// <summary>
-/// Enrolling a face at a device: the frame the device sends (sealed with its channel key) becomes the user's face as a
+/// Enrolling a face at a device: the frame the device sends (sealed with its face key) becomes the user's face as a
 /// photo upload would, with the consent the admin confirmed at Select; a refused frame, a device without a camera, a
 /// cancel and a device going offline end it without a credential.
 /// </summary>
@@ -87,7 +87,7 @@ public sealed class FaceEnrollmentAtDeviceTests(DevicesApp app) : IClassFixture<
         await using var device = await DeviceAsync(org);
         var started = await StartAsync(org, user.Id(), device);
         var command = await EnrollCommandAsync(device, started.Id());
-        var key = DeviceChannelCipher.KeyFromPassword("not the device's password", device.Id);
+        var key = FaceTemplateSeal.DeriveKeyFromPassword("not the device's password", device.Id);
         var sealedFace = DeviceChannelCipher.Seal(key, FaceAssets.Photo("obama4_crop.jpg"), EnrollmentCapturedReply.FaceContext(command.EnrollmentId));
 
         await device.PublishReplyAsync(new EnrollmentCapturedReply(command.Id, app.Clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Face, Face: sealedFace));
@@ -182,7 +182,7 @@ public sealed class FaceEnrollmentAtDeviceTests(DevicesApp app) : IClassFixture<
 
     private EnrollmentCapturedReply Captured(TestDevice device, EnrollCommand command, byte[] image)
     {
-        var key = DeviceChannelCipher.KeyFromPassword(device.Password, device.Id);
+        var key = FaceTemplateSeal.DeriveKeyFromPassword(device.Password, device.Id);
         var sealedFace = DeviceChannelCipher.Seal(key, image, EnrollmentCapturedReply.FaceContext(command.EnrollmentId));
         return new EnrollmentCapturedReply(command.Id, app.Clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Face, Face: sealedFace);
     }
