@@ -6,6 +6,7 @@ using Gatehouse.Device.Mqtt;
 using Gatehouse.Device.Simulator;
 using Gatehouse.Device.Store;
 using Gatehouse.Device.Sync;
+using Gatehouse.Faces;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -21,8 +22,11 @@ internal sealed class DeviceRig : IDisposable
     /// <summary>Monday 9 March 2026, 10:00 UTC.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
 
-    public DeviceRig(string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, DeviceFaceKey? faceKey = null, Gatehouse.Faces.FaceEngineLoad? faces = null)
+    public DeviceRig(
+        string? dataDirectory = null, int eventCapacity = 100_000, SyncOptions? syncOptions = null, DeviceFaceKey? faceKey = null, FaceEngineLoad? faces = null, ICamera? camera = null)
     {
+        Camera = camera ?? new SimulatedCamera();
+        FaceEngine = faces ?? new FaceEngineLoad(null, "The test rig has no face models.");
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
         Store = DeviceStore.Open(DataDirectory);
         Events = EventQueue.Open(DataDirectory, eventCapacity, NullLogger<EventQueue>.Instance);
@@ -33,7 +37,8 @@ internal sealed class DeviceRig : IDisposable
         Speaker = new SimulatedSpeaker(Options.Create(new SpeakerOptions { Voice = false }), NullLogger<SimulatedSpeaker>.Instance);
         Feedback = new Feedback(Led, Speaker, Clock, doorOptions);
         Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance, faces, doorOptions);
-        Enrollments = new Enrollments(Feedback, new SimulatedCamera(), Outbox, Clock, NullLogger<Enrollments>.Instance);
+        FaceKey = faceKey ?? new DeviceFaceKey(FaceTemplateSeal.DeriveKeyFromPassword("rig-password", DeviceId), FaceEngine.Engine?.Model);
+        Enrollments = new Enrollments(Feedback, Camera, FaceEngine, FaceKey, Outbox, Clock, NullLogger<Enrollments>.Instance);
         Commands = new CommandHandler(Door, Enrollments, Outbox, Clock, NullLogger<CommandHandler>.Instance);
         Reader.Attach((read, _) => Task.FromResult(Enrollments.TryCapture(read) ?? Door.Decide(read)));
     }
@@ -41,6 +46,16 @@ internal sealed class DeviceRig : IDisposable
     public string DataDirectory { get; }
 
     public FakeTimeProvider Clock { get; } = new(Start);
+
+    public ICamera Camera { get; }
+
+    public FaceEngineLoad FaceEngine { get; }
+
+    /// <summary>The rig's device ID: its face key is derived from it and the password <c>rig-password</c>.</summary>
+    public static Guid DeviceId { get; } = Guid.Parse("0195f0a0-0000-7000-8000-00000000d001");
+
+    /// <summary>The key of the device's face templates and face enrollment frames.</summary>
+    public DeviceFaceKey FaceKey { get; }
 
     public DeviceStore Store { get; }
 

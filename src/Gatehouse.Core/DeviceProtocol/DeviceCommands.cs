@@ -66,7 +66,15 @@ public sealed record CommandDoneReply(Guid CommandId, DateTimeOffset At, bool Su
 
 /// <summary>
 /// What an enrollment captured: <see cref="Card"/> is the canonical card identity read at the reader
-/// (in the device's Wiegand format, or a CSN). A face capture adds its own fields (the face issue).
+/// (in the device's Wiegand format, or a CSN). For a face, <see cref="Face"/> is the chosen camera frame (an
+/// encoded JPEG, PNG or WebP) sealed with <see cref="DeviceChannelCipher"/> under the context
+/// <see cref="FaceContext"/>; or, when no frame within the window passed the device's checks, <see cref="Face"/> is
+/// null and <see cref="FaceRejection"/> names the last reason (<c>noFace</c>, <c>multipleFaces</c>, <c>notFrontal</c>…).
 /// </summary>
-public sealed record EnrollmentCapturedReply(Guid CommandId, DateTimeOffset At, Guid EnrollmentId, EnrollmentKind Kind, string? Card = null)
-    : DeviceReply(CommandId, At);
+public sealed record EnrollmentCapturedReply(
+    Guid CommandId, DateTimeOffset At, Guid EnrollmentId, EnrollmentKind Kind, string? Card = null, byte[]? Face = null, string? FaceRejection = null)
+    : DeviceReply(CommandId, At)
+{
+    /// <summary>What a face capture is sealed for: this enrollment, and nothing else.</summary>
+    public static byte[] FaceContext(Guid enrollmentId) => DeviceChannelCipher.Context("faceEnrollment", enrollmentId);
+}

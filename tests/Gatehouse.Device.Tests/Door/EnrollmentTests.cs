@@ -109,7 +109,7 @@ public sealed class EnrollmentTests : IDisposable
     }
 
     [Fact]
-    public void EnrollFace_PromptsAndSaysItCannotCaptureFacesYet()
+    public void EnrollFace_DeviceWithoutCamera_PromptsThenSaysItCannot()
     {
         var command = Enroll(EnrollmentKind.Face);
 
@@ -119,7 +119,7 @@ public sealed class EnrollmentTests : IDisposable
         var reply = Assert.IsType<CommandDoneReply>(Assert.Single(_rig.Outbox.Sent));
         Assert.Equal(command.Id, reply.CommandId);
         Assert.False(reply.Succeeded);
-        Assert.Equal("This device cannot capture faces yet", reply.Error);
+        Assert.Equal("This device cannot capture faces", reply.Error);
         Assert.Null(_rig.Enrollments.State);
         _rig.Clock.Advance(new DoorOptions().ResultDisplayTime);
         Assert.Equal(LedColor.Off, _rig.Led.Color);
@@ -131,11 +131,13 @@ public sealed class EnrollmentTests : IDisposable
         var said = new List<string>();
         var speaker = new RecordingSpeaker(said);
         var feedback = new Feedback(new Gatehouse.Device.Simulator.SimulatedLed(), speaker, _rig.Clock, Microsoft.Extensions.Options.Options.Create(new DoorOptions()));
-        using var enrollments = new Enrollments(feedback, new Gatehouse.Device.Simulator.SimulatedCamera(), _rig.Outbox, _rig.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Enrollments>.Instance);
+        using var enrollments = new Enrollments(
+            feedback, new Gatehouse.Device.Simulator.SimulatedCamera(), _rig.FaceEngine, _rig.FaceKey, _rig.Outbox, _rig.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Enrollments>.Instance);
 
         enrollments.Start(Enroll(EnrollmentKind.Face));
 
-        Assert.Equal(["Beginning face enrollment, please stand in front of the camera.", "This device cannot capture faces yet"], said);
+        Assert.Equal(["Beginning face enrollment, please stand in front of the camera.", "This device cannot capture faces"], said);
     }
 
     private EnrollCommand Enroll(EnrollmentKind kind) =>

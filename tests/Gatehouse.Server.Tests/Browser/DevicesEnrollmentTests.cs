@@ -24,10 +24,10 @@ public sealed class DevicesEnrollmentTests(ConsoleApp app) : IClassFixture<Conso
         var page = browser.Page;
 
         await page.GotoAsync($"/users/{user.Id()}");
-        await page.GetByText("Add using a device").ClickAsync();
-        await Expect(page.GetByLabel("Device", new() { Exact = true })).ToHaveValueAsync(device.Id.ToString());
+        await page.Locator(".card-panel").GetByText("Add using a device").ClickAsync();
+        await Expect(page.Locator(".card-panel").GetByLabel("Device", new() { Exact = true })).ToHaveValueAsync(device.Id.ToString());
         await browser.ScreenshotAsync("user-card-enroll-choose");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
+        await page.Locator(".card-panel").GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
 
         var panel = page.Locator(".card-panel");
         await Expect(panel.Locator(".enrollment")).ToContainTextAsync("Waiting for a card at Front reader… Hold the card up to the device.");
@@ -57,8 +57,8 @@ public sealed class DevicesEnrollmentTests(ConsoleApp app) : IClassFixture<Conso
         var page = browser.Page;
 
         await page.GotoAsync($"/users/{ana.Id()}");
-        await page.GetByText("Add using a device").ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
+        await page.Locator(".card-panel").GetByText("Add using a device").ClickAsync();
+        await page.Locator(".card-panel").GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
         var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<EnrollCommand>().LastOrDefault(), "the enroll command");
         await Expect(page.Locator(".enrollment")).ToContainTextAsync("Waiting for a card at Front reader");
         await browser.ScreenshotAsync("user-card-enroll-waiting-phone");
@@ -83,12 +83,48 @@ public sealed class DevicesEnrollmentTests(ConsoleApp app) : IClassFixture<Conso
         var page = browser.Page;
 
         await page.GotoAsync($"/users/{user.Id()}");
-        await page.GetByText("Add using a device").ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
+        await page.Locator(".card-panel").GetByText("Add using a device").ClickAsync();
+        await page.Locator(".card-panel").GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
         await page.Locator(".enrollment").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
 
         await Expect(page.Locator(".enrollment")).ToContainTextAsync("Cancelled");
         await TestDevice.WaitForAsync(() => device.Commands.OfType<CancelEnrollmentCommand>().FirstOrDefault(), "the cancel command");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task AddUsingADevice_Face_TheAdminConfirmsConsentAndThePageShowsFaceEnrolledLive()
+    {
+        var org = await app.NewOrganizationAsync();
+        var world = await ConsoleWorld.CreateAsync(org.Owner);
+        var user = await world.NewUserAsync(org.Owner, "Ana", "Lima");
+        await using var device = await OnlineDeviceAsync(org, world.DoorId, "Front reader");
+        await using var browser = await app.SignInAsync(org);
+        var page = browser.Page;
+        await page.GotoAsync($"/users/{user.Id()}");
+        var panel = page.Locator(".face-panel");
+
+        await panel.GetByText("Add using a device").ClickAsync();
+        await Expect(panel.GetByLabel("Device", new() { Exact = true })).ToHaveValueAsync(device.Id.ToString());
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
+        await Expect(panel.Locator(".field-error")).ToContainTextAsync("only with consent");
+        Assert.Empty(device.Commands.OfType<EnrollCommand>());
+        await panel.GetByLabel("Ana has read this notice and consents").CheckAsync();
+        await browser.ScreenshotAsync("user-face-enroll-choose");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Select" }).ClickAsync();
+
+        await Expect(panel.Locator(".enrollment")).ToContainTextAsync("Waiting for a face at Front reader…");
+        await Expect(page.Locator(".card-panel .enrollment")).ToHaveCountAsync(0);
+        var command = await TestDevice.WaitForAsync(() => device.Commands.OfType<EnrollCommand>().LastOrDefault(), "the enroll command");
+        Assert.Equal(EnrollmentKind.Face, command.Kind);
+        await browser.ScreenshotAsync("user-face-enroll-waiting");
+        var key = FaceTemplateSeal.DeriveKeyFromPassword(device.Password, device.Id);
+        var frame = DeviceChannelCipher.Seal(key, FaceAssets.Photo("obama4_crop.jpg"), EnrollmentCapturedReply.FaceContext(command.EnrollmentId));
+        await device.PublishReplyAsync(new EnrollmentCapturedReply(command.Id, app.Clock.GetUtcNow(), command.EnrollmentId, EnrollmentKind.Face, Face: frame));
+
+        await Expect(panel.Locator(".enrollment")).ToContainTextAsync("Face enrolled");
+        await Expect(panel.Locator("tbody tr")).ToHaveCountAsync(1);
+        await browser.ScreenshotAsync("user-face-enroll-done");
         browser.AssertNoProblems();
     }
 

@@ -73,7 +73,25 @@ internal sealed partial class FaceEnrollmentService(
     }
 
     /// <summary>
-    /// What both ways of enrolling share: the checks, the analysis and the comparison, ending in a new credential that
+    /// The consent notice's version an administrator confirms the person's consent under now, for a face to be
+    /// captured later (at a device). Errors: <see cref="ApiError.FaceUnavailable"/> (no engine), and
+    /// <see cref="ApiError.Conflict"/> when <paramref name="shown"/> is not the current version.
+    /// </summary>
+    internal async Task<Result<int>> ConsentNoticeVersionAsync(int? shown, CancellationToken ct)
+    {
+        if (engine.Unavailable is { } off)
+        {
+            return off;
+        }
+
+        var current = (await settings.CurrentNoticeAsync(ct)).Version;
+        return shown is { } version && version != current
+            ? new ApiError.Conflict("The consent notice has changed since it was shown. Read the new notice and consent again.")
+            : current;
+    }
+
+    /// <summary>
+    /// What every way of enrolling shares: the checks, the analysis and the comparison, ending in a new credential that
     /// is not added yet: the caller adds and saves it (with the invitation it completes, for a selfie). Nothing is
     /// stored when this fails.
     /// </summary>

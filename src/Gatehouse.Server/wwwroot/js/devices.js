@@ -1,5 +1,5 @@
-// Devices in the console: keeps the Devices pages' status current, follows a card enrollment on a user's
-// Card panel until it ends, filters the Add device form's doors by site, and copies the agent's command.
+// Devices in the console: keeps the Devices pages' status current, follows a card or face enrollment on a user's
+// Card or Face panel until it ends, filters the Add device form's doors by site, and copies the agent's command.
 // The pages are rendered by the server; this only polls small reads of it (/devices/live.json,
 // /enrollments/{id}/status.json) and swaps in what the server renders. Listeners and timers are on the
 // document, so pages swapped in by enhanced navigation need nothing re-attached.
@@ -55,13 +55,16 @@
       .finally(function () { devicesBusy = false; });
   }
 
-  // The enrollment ended: the server renders the panel with the outcome and the new card, and it replaces this one.
+  // The enrollment ended: the server renders the panel with the outcome and the new card or face, and it replaces this one.
   function refreshPanel(box) {
     var panel = box.closest(".credential-panel");
     return fetch(window.location.href, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
-        var fresh = html && new DOMParser().parseFromString(html, "text/html").querySelector(".credential-panel");
+        // The same panel (Card or Face) in the fresh page, by the heading it is labelled by.
+        var label = panel && panel.getAttribute("aria-labelledby");
+        var selector = label ? ".credential-panel[aria-labelledby='" + label + "']" : ".credential-panel";
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").querySelector(selector);
         if (panel && fresh) {
           panel.replaceWith(document.importNode(fresh, true));
         } else {

@@ -399,6 +399,13 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int?>("ConsentNoticeVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ConsentRemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -393,6 +393,13 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ConsentNoticeVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConsentRemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 

@@ -37,7 +37,7 @@ internal sealed class Enrollment : ITenantOwned
 {
     public const int ErrorMaxLength = 300;
 
-    /// <summary>How long the device waits for the card to be presented.</summary>
+    /// <summary>How long the device waits for the card (or face) to be presented.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
@@ -65,6 +65,12 @@ internal sealed class Enrollment : ITenantOwned
     /// <summary>Their email when they started it, as the audit log names them.</summary>
     public string? StartedBy { get; set; }
 
+    /// <summary>For a face: the address the administrator confirmed the person's consent from, at Select.</summary>
+    public string? ConsentRemoteAddress { get; set; }
+
+    /// <summary>For a face: the consent notice's version when the administrator confirmed consent; the face is enrolled only under it.</summary>
+    public int? ConsentNoticeVersion { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset ExpiresAt { get; set; }
@@ -88,6 +94,7 @@ internal sealed class EnrollmentConfiguration : IEntityTypeConfiguration<Enrollm
         builder.Property(e => e.Status).HasConversion<string>().HasMaxLength(20).IsConcurrencyToken();
         builder.Property(e => e.Error).HasMaxLength(Enrollment.ErrorMaxLength);
         builder.Property(e => e.StartedBy).HasMaxLength(254);
+        builder.Property(e => e.ConsentRemoteAddress).HasMaxLength(64);
 
         // The pending enrollment of a device (captures, a new enrollment), and the pending ones past their time (the sweeper).
         builder.HasIndex(e => new { e.DeviceId, e.Status });

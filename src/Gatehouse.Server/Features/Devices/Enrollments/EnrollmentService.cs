@@ -1,15 +1,21 @@
 using Gatehouse.Core.Cards;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Faces;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.Audit;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Devices.Gateway;
+using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Features.Devices.Enrollments;
 
-internal sealed record StartEnrollmentRequest(Guid? DeviceId);
+/// <summary>
+/// Starts an enrollment at <see cref="DeviceId"/>. For a face, <see cref="NoticeVersion"/> is the consent notice's
+/// version the administrator showed the person (optional; a different current version is a 409).
+/// </summary>
+internal sealed record StartEnrollmentRequest(Guid? DeviceId, int? NoticeVersion = null);
 
 /// <summary>
 /// Enrolling credentials at a device: started by an admin, completed by what the device captures, or
@@ -17,7 +23,12 @@ internal sealed record StartEnrollmentRequest(Guid? DeviceId);
 /// pending (its status is a concurrency token), so exactly one of them wins.
 /// </summary>
 internal sealed partial class EnrollmentService(
-    GatehouseDbContext db, DeviceGateway gateway, TimeProvider clock, EnrollmentSweeper sweeper, ILogger<EnrollmentService> logger)
+    GatehouseDbContext db,
+    DeviceGateway gateway,
+    FaceEnrollmentService faces,
+    TimeProvider clock,
+    EnrollmentSweeper sweeper,
+    ILogger<EnrollmentService> logger)
 {
     public const string NoLongerOpenPrompt = "Enrollment is no longer open";
     public const string CancelledPrompt = "Enrollment cancelled";
@@ -25,6 +36,8 @@ internal sealed partial class EnrollmentService(
     public const string CardEnrolledPrompt = "Card enrolled";
     public const string CardTakenPrompt = "This card is already enrolled";
     public const string CardUnreadablePrompt = "Card not read, try again";
+    public const string FaceEnrolledPrompt = "Face enrolled";
+    public const string FaceUnreadablePrompt = "Face not read, try again";
 
     public async Task<Result<EnrollmentDto>> GetAsync(Guid id, CancellationToken ct) =>
         await db.Enrollments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct) is { } enrollment
@@ -33,7 +46,24 @@ internal sealed partial class EnrollmentService(
 
     /// <summary>Has the device wait for a card for the user; the card is recorded as added by <paramref name="startedBy"/>.</summary>
     public Task<Result<EnrollmentDto>> StartCardAsync(Guid userId, StartEnrollmentRequest request, AuditActor startedBy, CancellationToken ct) =>
-        StartAsync(userId, request, EnrollmentKind.Card, startedBy, ct);
+        StartAsync(userId, request, EnrollmentKind.Card, startedBy, consent: null, ct);
+
+    /// <summary>
+    /// Has the device capture the user's face. Pressing Select is <paramref name="startedBy"/> confirming the person's
+    /// consent (from <paramref name="remoteAddress"/>, under the current notice), which the face credential records.
+    /// </summary>
+    public async Task<Result<EnrollmentDto>> StartFaceAsync(
+        Guid userId, StartEnrollmentRequest request, AuditActor startedBy, string? remoteAddress, CancellationToken ct)
+    {
+        var notice = await faces.ConsentNoticeVersionAsync(request.NoticeVersion, ct);
+        if (notice.Error is { } error)
+        {
+            return error;
+        }
+
+        var address = remoteAddress is { Length: > 64 } longer ? longer[..64] : remoteAddress;
+        return await StartAsync(userId, request, EnrollmentKind.Face, startedBy, (address, notice.Value), ct);
+    }
 
     /// <summary>
     /// Has the device capture a credential of <paramref name="kind"/> for the user. The device does one
@@ -41,7 +71,7 @@ internal sealed partial class EnrollmentService(
     /// the one at the device.
     /// </summary>
     private async Task<Result<EnrollmentDto>> StartAsync(
-        Guid userId, StartEnrollmentRequest request, EnrollmentKind kind, AuditActor startedBy, CancellationToken ct)
+        Guid userId, StartEnrollmentRequest request, EnrollmentKind kind, AuditActor startedBy, (string? Address, int Notice)? consent, CancellationToken ct)
     {
         if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
         {
@@ -78,6 +108,8 @@ internal sealed partial class EnrollmentService(
             Status = EnrollmentStatus.Pending,
             StartedById = startedBy.Id,
             StartedBy = startedBy.Name,
+            ConsentRemoteAddress = consent?.Address,
+            ConsentNoticeVersion = consent?.Notice,
             CreatedAt = now,
             ExpiresAt = now + Enrollment.Timeout,
         };
@@ -87,8 +119,9 @@ internal sealed partial class EnrollmentService(
             return new ApiError.Conflict("Another enrollment at this device ended just now. Try again.");
         }
 
-        // Saved before it is sent: a device may answer faster than a later save would land.
-        var command = new EnrollCommand(Guid.CreateVersion7(), now, enrollment.Id, kind, enrollment.ExpiresAt);
+        // Saved before it is sent: a device may answer faster than a later save would land. The command's ID is the
+        // enrollment's, so a device's refusal of the command (no camera) finds the enrollment it ends.
+        var command = new EnrollCommand(enrollment.Id, now, enrollment.Id, kind, enrollment.ExpiresAt);
         if (!await gateway.SendAsync(device.OrganizationId, deviceId, command, ct))
         {
             enrollment.Finish(EnrollmentStatus.Failed, now, "The device could not be reached.");
@@ -158,9 +191,47 @@ internal sealed partial class EnrollmentService(
                 await CaptureCardAsync(enrollment, reply.Card, now, ct);
                 break;
             default:
-                // No endpoint starts another kind yet; its capture is added with it.
-                await FailAsync(enrollment, now, $"Enrolling a {enrollment.Kind.ToString().ToLowerInvariant()} at a device is not supported.", NoLongerOpenPrompt, ct);
+                await CaptureFaceAsync(enrollment, reply, now, ct);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// The device said it went offline (or its last will did): its pending enrollment fails now, so the admin learns
+    /// it at once rather than at the timeout, and a capture it sends later is not taken.
+    /// </summary>
+    public async Task DeviceOfflineAsync(Guid deviceId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var enrollment in await db.Enrollments.Where(e => e.DeviceId == deviceId && e.Status == EnrollmentStatus.Pending).ToListAsync(ct))
+        {
+            enrollment.Finish(EnrollmentStatus.Failed, now, "The device went offline. Check its network and try again.");
+            if (await TrySaveAsync(ct))
+            {
+                LogEnded(logger, enrollment.Id, EnrollmentStatus.Failed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A device refused an enroll command (it has no camera, or no face engine): the enrollment it started fails
+    /// with the device's words, rather than wait for its timeout. Other commands' answers change nothing here.
+    /// </summary>
+    public async Task RefusedAsync(Guid deviceId, CommandDoneReply done, string error, CancellationToken ct)
+    {
+        if (done.Succeeded)
+        {
+            return;
+        }
+
+        var enrollment = await db.Enrollments.SingleOrDefaultAsync(e => e.Id == done.CommandId && e.DeviceId == deviceId, ct);
+        if (enrollment is { Status: EnrollmentStatus.Pending })
+        {
+            enrollment.Finish(EnrollmentStatus.Failed, clock.GetUtcNow(), $"The device cannot do this: {error}");
+            if (await TrySaveAsync(ct))
+            {
+                LogEnded(logger, enrollment.Id, EnrollmentStatus.Failed);
+            }
         }
     }
 
@@ -233,6 +304,85 @@ internal sealed partial class EnrollmentService(
         await TellAsync(enrollment.DeviceId, enrollment.Id, true, CardEnrolledPrompt, ct);
     }
 
+    /// <summary>
+    /// Turns the frame a device chose into the user's face exactly as a photo upload would (the same analysis, checks
+    /// and duplicate search), with the consent the administrator confirmed at Select. The frame arrives sealed with
+    /// the device's face key; one that does not open is refused. A device that saw no usable face says why.
+    /// </summary>
+    private async Task CaptureFaceAsync(Enrollment enrollment, EnrollmentCapturedReply reply, DateTimeOffset now, CancellationToken ct)
+    {
+        if (reply.Face is not { } sealedFace)
+        {
+            var said = FacePrompts.TryParse(reply.FaceRejection, out var why) ? why : FaceRejection.NoFace;
+            await FailAsync(enrollment, now, $"The device saw no face it could use ({FacePrompts.Name(said)}): “{FacePrompts.For(said)}”.", FacePrompts.For(said), ct);
+            return;
+        }
+
+        var secretHash = await db.Devices.Where(d => d.Id == enrollment.DeviceId).Select(d => d.SecretHash).SingleOrDefaultAsync(ct);
+        var image = secretHash is { Length: > 0 }
+            ? DeviceChannelCipher.TryOpen(
+                FaceTemplateSeal.DeriveKey(secretHash, enrollment.DeviceId), sealedFace, EnrollmentCapturedReply.FaceContext(enrollment.Id))
+            : null;
+        if (image is null)
+        {
+            LogUnsealFailed(logger, enrollment.Id, enrollment.DeviceId);
+            await FailAsync(enrollment, now, "The device sent a face that could not be decrypted. Try again; if it happens again, claim the device again.", FaceUnreadablePrompt, ct);
+            return;
+        }
+
+        var consent = new FaceConsentInput(true, enrollment.StartedById, enrollment.ConsentRemoteAddress, enrollment.ConsentNoticeVersion);
+        using var photo = new MemoryStream(image, writable: false);
+        var prepared = await faces.PrepareAsync(enrollment.UserId, photo, consent, invitationId: null, ct);
+        if (prepared.Error is { } error)
+        {
+            var (message, prompt) = error switch
+            {
+                ApiError.PhotoRejected rejected => (rejected.Detail, FacePrompts.For(rejected.Reason)),
+                _ => (FormErrorText(error), FaceUnreadablePrompt),
+            };
+            await FailAsync(enrollment, now, message.Length <= Enrollment.ErrorMaxLength ? message : message[..Enrollment.ErrorMaxLength], prompt, ct);
+            return;
+        }
+
+        var credential = prepared.Value!;
+        db.Credentials.Add(credential);
+        enrollment.Finish(EnrollmentStatus.Completed, now, credentialId: credential.Id);
+        if (!await SaveCredentialAsync(enrollment, ct))
+        {
+            return;
+        }
+
+        faces.LogEnrolled(credential);
+        await TellAsync(enrollment.DeviceId, enrollment.Id, true, FaceEnrolledPrompt, ct);
+    }
+
+    /// <summary>
+    /// Saves a credential with the enrollment it completes, in one save, credited to the administrator who started it;
+    /// false (the device told) when the enrollment was cancelled or timed out meanwhile, so nothing was saved.
+    /// </summary>
+    private async Task<bool> SaveCredentialAsync(Enrollment enrollment, CancellationToken ct)
+    {
+        db.ActingFor = enrollment.StartedBy is { } startedBy ? new AuditActor(enrollment.StartedById, startedBy) : null;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            LogNotOpen(logger, enrollment.Id, enrollment.DeviceId);
+            await TellAsync(enrollment.DeviceId, enrollment.Id, false, NoLongerOpenPrompt, ct);
+            return false;
+        }
+        finally
+        {
+            db.ActingFor = null;
+        }
+    }
+
+    private static string FormErrorText(ApiError error) => error.ToProblemDetails().Detail ?? "The face could not be enrolled.";
+
     /// <summary>"First Last" of the user who holds the card in this organization, if anyone does.</summary>
     private async Task<string?> HolderOfAsync(CardIdentity card, CancellationToken ct)
     {
@@ -302,6 +452,9 @@ internal sealed partial class EnrollmentService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Card credential {CredentialId} ({Card}) enrolled for user {UserId} at device {DeviceId}")]
     private static partial void LogCardEnrolled(ILogger logger, Guid credentialId, Guid userId, Guid deviceId, string card);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The face device {DeviceId} sent for enrollment {EnrollmentId} did not decrypt under its face key; refused")]
+    private static partial void LogUnsealFailed(ILogger logger, Guid enrollmentId, Guid deviceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Enrollment {EnrollmentId} ended: {Status}")]
     private static partial void LogEnded(ILogger logger, Guid enrollmentId, EnrollmentStatus status);

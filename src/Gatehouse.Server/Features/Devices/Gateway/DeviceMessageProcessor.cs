@@ -74,6 +74,10 @@ internal sealed partial class DeviceMessageProcessor(
                 {
                     var wasOnline = await SaveStatusAsync(db, message.DeviceId, status, doors, ct);
                     sync.OnStatus(message.OrganizationId, message.DeviceId, status, wasOnline);
+                    if (!status.Online)
+                    {
+                        await scope.ServiceProvider.GetRequiredService<EnrollmentService>().DeviceOfflineAsync(message.DeviceId, ct);
+                    }
                 }
 
                 break;
@@ -110,6 +114,12 @@ internal sealed partial class DeviceMessageProcessor(
                     if (await confirmations.RecordAsync(db, message.DeviceId, done.CommandId, done.Succeeded, clock.GetUtcNow(), ct) == RecordedAnswer.TooLate)
                     {
                         LogLateUnlockAnswer(logger, message.DeviceId, done.CommandId, done.Succeeded, Shorten(done.Reason, 40));
+                    }
+
+                    // An enroll command the device cannot carry out (a face without a camera) ends its enrollment now.
+                    if (!done.Succeeded)
+                    {
+                        await scope.ServiceProvider.GetRequiredService<EnrollmentService>().RefusedAsync(message.DeviceId, done, Shorten(done.Error, 150), ct);
                     }
                 }
 
