@@ -306,7 +306,8 @@ public sealed class FaceOffConsoleApp : ConsoleApp
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        // The factory may be disposed twice (synchronously and asynchronously); the folder goes once.
+        if (disposing && Directory.Exists(_emptyModels))
         {
             Directory.Delete(_emptyModels, recursive: true);
         }

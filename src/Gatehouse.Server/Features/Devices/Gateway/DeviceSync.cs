@@ -326,7 +326,9 @@ internal sealed partial class DeviceSync(
             var delta = inStep ? data.Update(view, round.Users, round.Credentials) : view.DiffFrom(last!);
             if (delta is not null)
             {
-                sends.Add(new Send(device, view, delta));
+                // A delta heavier than a snapshot's part (many users or faces at once) goes as a snapshot in parts
+                // instead: one message must stay far below the broker's packet limit once templates are sealed in.
+                sends.Add(new Send(device, view, DeviceView.Weight(delta) > options.Value.SnapshotPartSize ? null : delta));
             }
             else
             {

@@ -50,8 +50,24 @@ internal sealed class DeviceView
     }
 
     /// <summary>
-    /// The whole view in parts of at most <paramref name="partSize"/> records each (the device settings ride
-    /// in the first); always at least one part, so an empty view still reaches the device.
+    /// How many records a face credential counts as in a part: its sealed template (about 2.8 KB of base64) is
+    /// some twenty times a card's record, and a part must stay far below the broker's packet limit (4 MiB on the
+    /// Mosquitto of docs/operations.md) once the templates are sealed into it.
+    /// </summary>
+    public const int FaceRecordWeight = 20;
+
+    /// <summary>How many records <paramref name="data"/> counts as in a message, faces counting as <see cref="FaceRecordWeight"/>.</summary>
+    public static int Weight(SyncData data)
+    {
+        var faces = data.Credentials?.Count(c => c.Face is not null) ?? 0;
+        return (data.Doors?.Count ?? 0) + (data.Schedules?.Count ?? 0) + (data.AccessGroups?.Count ?? 0) + (data.Users?.Count ?? 0)
+            + (data.Credentials?.Count ?? 0) - faces + faces * FaceRecordWeight;
+    }
+
+    /// <summary>
+    /// The whole view in parts of at most <paramref name="partSize"/> records each, a face credential counting as
+    /// <see cref="FaceRecordWeight"/> (the device settings ride in the first); always at least one part, so an
+    /// empty view still reaches the device.
     /// </summary>
     public List<SyncData> ToSnapshotParts(int partSize)
     {
@@ -80,10 +96,11 @@ internal sealed class DeviceView
             count = 0;
         }
 
-        void Add<T>(List<T> list, T item)
+        void Add<T>(List<T> list, T item, int weight = 1)
         {
             list.Add(item);
-            if (++count == partSize)
+            count += weight;
+            if (count >= partSize)
             {
                 Flush();
             }
@@ -112,7 +129,7 @@ internal sealed class DeviceView
 
         foreach (var c in Credentials.Values)
         {
-            Add(credentials, c);
+            Add(credentials, c, c.Face is null ? 1 : FaceRecordWeight);
         }
 
         if (count > 0 || parts.Count == 0)

@@ -76,7 +76,10 @@ internal sealed class MqttOptions : IValidatableObject
     [Range(1, 65_535)]
     public int ConnectionBacklog { get; set; } = 512;
 
-    /// <summary>Records (users, credentials…) per message of a full snapshot; a part stays well under a megabyte.</summary>
+    /// <summary>
+    /// Records (users, credentials…) per message of a full snapshot, a face credential counting as twenty; a part
+    /// stays well under a megabyte.
+    /// </summary>
     [Range(1, 100_000)]
     public int SnapshotPartSize { get; set; } = 2000;
 
