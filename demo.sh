@@ -140,7 +140,8 @@ if [ ! -f "$device_dir/device.db" ]; then
 fi
 
 say "Starting the simulated F3D100 (log: $device_log)…"
-dotnet "$device_dll" "${device_args[@]}" >>"$device_log" 2>&1 &
+# The device recognises faces with the same model pack as the server.
+Gatehouse__Face__ModelDirectory="$data/face-models" dotnet "$device_dll" "${device_args[@]}" >>"$device_log" 2>&1 &
 device_pid=$!
 
 online=0

@@ -63,7 +63,7 @@ internal sealed record SimulatorFaceResult(
 internal static class SimulatorEndpoints
 {
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; " +
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static void MapSimulator(this WebApplication app)

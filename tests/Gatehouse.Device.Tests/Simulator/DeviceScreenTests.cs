@@ -45,6 +45,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
                 ["Gatehouse:Device:Speaker:Voice"] = "false",
                 ["Gatehouse:Device:UnlockTime"] = "00:00:30",
                 ["Gatehouse:Device:ResultDisplayTime"] = "00:00:30",
+                ["Gatehouse:Face:ModelDirectory"] = FaceAssets.ModelDirectory,
             }));
         await _agent.StartAsync();
         _agent.Services.GetRequiredService<SyncApplier>().Handle(new SyncMessage(SyncKind.Snapshot, 12, 0, 0, 1, TestStore.AlwaysOpen()));
@@ -103,12 +104,28 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByLabel("Card number").FillAsync("11572");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
-        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Granted");
+        await Assertions.Expect(_page.Locator("#tap-result")).ToHaveTextAsync("Granted");
         await Assertions.Expect(_page.GetByText("Access granted")).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: green" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("Front door: Unlocked")).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("1 event waiting for the server")).ToBeVisibleAsync();
         await ScreenshotAsync("device-screen-granted");
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
+    public async Task CameraPanel_PhotoOfAStranger_IsNotRecognisedAndTurnsTheRingRed()
+    {
+        await _page.GotoAsync("/");
+
+        await _page.GetByLabel("Show a photo").SetInputFilesAsync(new FilePayload
+        {
+            Name = "cage.jpg", MimeType = "image/jpeg", Buffer = FaceAssets.Photo("cage.jpg"),
+        });
+
+        await Assertions.Expect(_page.Locator("#camera-result")).ToHaveTextAsync("Access denied: not recognised");
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
+        await ScreenshotAsync("device-screen-camera");
         Assert.Empty(_problems);
     }
 
@@ -120,7 +137,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByLabel("CSN (hex)").FillAsync("0A0B0C0D");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
-        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Denied — Unknown credential");
+        await Assertions.Expect(_page.Locator("#tap-result")).ToHaveTextAsync("Denied — Unknown credential");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("Access denied: card not recognised")).ToBeVisibleAsync();
         await ScreenshotAsync("device-screen-denied");
@@ -138,7 +155,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByLabel("CSN (hex)").FillAsync("04A224B2C15E80");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
-        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Denied — User suspended");
+        await Assertions.Expect(_page.Locator("#tap-result")).ToHaveTextAsync("Denied — User suspended");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.Locator("body")).Not.ToContainTextAsync("userSuspended");
         Assert.Empty(_problems);
@@ -156,7 +173,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByLabel("CSN (hex)").FillAsync("0A0B0C0D");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
-        var result = _page.GetByRole(AriaRole.Status);
+        var result = _page.Locator("#tap-result");
         await Assertions.Expect(result).ToHaveTextAsync("Card read for enrollment");
         enrollments.Outcome(new EnrollmentOutcomeCommand(Guid.CreateVersion7(), TimeProvider.System.GetUtcNow(), enrollment, true, "Card enrolled"));
         await Assertions.Expect(_page.GetByText("Card enrolled")).ToBeVisibleAsync();
@@ -175,7 +192,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByLabel("Card number").FillAsync("99999999");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
-        await Assertions.Expect(_page.GetByRole(AriaRole.Status)).ToContainTextAsync("Card number must be between 0 and 65,535");
+        await Assertions.Expect(_page.Locator("#tap-result")).ToContainTextAsync("Card number must be between 0 and 65,535");
         Assert.DoesNotContain(_problems, p => !p.Contains("status of 400", StringComparison.Ordinal));
     }
 

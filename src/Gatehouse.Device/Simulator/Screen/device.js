@@ -150,6 +150,83 @@
     formatChosen = true;
     showFacility();
   });
+  // The camera: each frame goes to POST /simulator/face, as a real camera driver hands frames to the agent; the
+  // answer says whether it opened (or was taken for an enrollment), and why not.
+  let stream = null;
+  let streaming = false;
+  const faceWords = {
+    enrollment: "taken for the enrollment", repeat: "the same person again", noFace: "no face",
+    unknownCredential: "Access denied: not recognised", notLive: "not a live face", faceTooSmall: "come closer",
+    poorExposure: "too dark or too bright", cameraUnavailable: "this device has no face models",
+  };
+
+  async function present(blob) {
+    const response = await fetch("/simulator/face", { method: "POST", headers: { "Content-Type": blob.type || "image/jpeg" }, body: blob });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      $("camera-result").textContent = body.detail || body.title || `The camera refused the frame (${response.status}).`;
+      return;
+    }
+    const words = faceWords[body.reason] || body.reason;
+    const score = typeof body.score === "number" ? ` (match ${(body.score * 100).toFixed(0)} %)` : "";
+    $("camera-result").textContent = (body.granted ? "Granted" : words) + score;
+  }
+
+  function frame(video) {
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext("2d").drawImage(video, 0, 0);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+  }
+
+  async function streamFrames() {
+    const video = $("camera-video");
+    while (streaming) {
+      if (video.videoWidth > 0) {
+        const blob = await frame(video);
+        if (blob) {
+          await present(blob).catch(() => { $("camera-result").textContent = "The device did not answer."; });
+        }
+      }
+      await new Promise((r) => setTimeout(r, 700));
+    }
+  }
+
+  async function toggleCamera() {
+    const button = $("camera-toggle");
+    const video = $("camera-video");
+    if (streaming) {
+      streaming = false;
+      stream?.getTracks().forEach((t) => t.stop());
+      stream = null;
+      video.hidden = true;
+      button.textContent = "Start webcam";
+      button.setAttribute("aria-pressed", "false");
+      return;
+    }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: false });
+    } catch {
+      $("camera-result").textContent = "No webcam could be opened; show a photo instead.";
+      return;
+    }
+    video.srcObject = stream;
+    video.hidden = false;
+    streaming = true;
+    button.textContent = "Stop webcam";
+    button.setAttribute("aria-pressed", "true");
+    streamFrames();
+  }
+
+  $("camera-toggle").addEventListener("click", toggleCamera);
+  $("camera-photo").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (file) {
+      await present(file).catch(() => { $("camera-result").textContent = "The device did not answer."; });
+      event.target.value = "";
+    }
+  });
   $("tap").addEventListener("submit", tap);
   $("network").addEventListener("click", toggleNetwork);
   showKind();
