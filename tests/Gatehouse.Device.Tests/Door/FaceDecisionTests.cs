@@ -55,12 +55,22 @@ public sealed class FaceDecisionTests : IDisposable
     }
 
     [Fact]
-    public async Task FrameWithoutAFace_IsNoAttempt()
+    public async Task DrawingHeldUpToTheCamera_IsRefusedAsNotLive_AndIsNoAttempt()
     {
         var outcome = await PresentAsync("picasso_drawing_crop.jpg");
 
         Assert.False(outcome.Granted);
-        Assert.NotEqual("granted", outcome.Reason);
-        Assert.DoesNotContain(_rig.Events.PeekOldest(10), e => e.Granted);
+        Assert.Equal("notLive", outcome.Reason);
+        Assert.Empty(_rig.Events.PeekOldest(10));
+    }
+
+    [Fact]
+    public async Task FrameWithoutAFace_IsNoAttempt()
+    {
+        var outcome = await PresentAsync("ironman.jpg");
+
+        Assert.False(outcome.Granted);
+        Assert.Equal("noFace", outcome.Reason);
+        Assert.Empty(_rig.Events.PeekOldest(10));
     }
 }
