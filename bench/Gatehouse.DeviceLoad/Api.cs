@@ -46,6 +46,20 @@ internal static class Api
         return (user, credential);
     }
 
+    /// <summary>Enrolls a face for <paramref name="userId"/> from <paramref name="photo"/>, with consent; returns the credential's ID.</summary>
+    public static async Task<Guid> NewFaceAsync(HttpClient owner, Guid userId, byte[] photo)
+    {
+        using var form = new MultipartFormDataContent();
+        var image = new ByteArrayContent(photo);
+        image.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        form.Add(image, "photo", "face.jpg");
+        form.Add(new StringContent("true"), "consent");
+        using var response = await owner.PostAsync($"/api/v1/users/{userId}/credentials/faces", form);
+        await response.ExpectStatusAsync(System.Net.HttpStatusCode.Created);
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("id").GetGuid();
+    }
+
     /// <summary>Adds an F3D100 controlling <paramref name="doorId"/>; returns its ID and one-time claim code.</summary>
     public static async Task<(Guid DeviceId, string ClaimCode)> NewDeviceAsync(HttpClient owner, Building building, Guid doorId, string name)
     {

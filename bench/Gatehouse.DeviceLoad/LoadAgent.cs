@@ -82,6 +82,15 @@ internal sealed class LoadAgent : IAsyncDisposable
             : view.Snapshot.Decide(card, view.Doors[0].Id, clock.GetUtcNow());
     }
 
+    /// <summary>How this device decides the credential <paramref name="credentialId"/> (a face, once recognised) at its first door.</summary>
+    public AccessDecision DecideCredential(Guid credentialId, TimeProvider clock)
+    {
+        var view = Engine.Current;
+        return view.Doors.Count == 0
+            ? new AccessDecision(AccessReason.NoAccessToDoor)
+            : view.Snapshot.DecideCredential(credentialId, view.Doors[0].Id, clock.GetUtcNow());
+    }
+
     public static CredentialKey Card(int facilityCode, int cardNumber) =>
         CardIdentity.TryCreate(CardFormat.H10301, facilityCode, cardNumber, null, out var card, out var errors)
             ? card.ToKey()

@@ -15,6 +15,7 @@ internal static class DeviceLoadProgram
           --broker HOST:PORT;USER;PASSWORD   an external broker (Mosquitto with dynamic security) instead of the in-process one
           --devices N        devices of the revocation run (50) and of the event run (20)
           --revocations N    revocations measured (200), after --warm-up N more (10)
+          --credential face  revoke faces instead of cards (card)
           --credentials N    card holders in the snapshot (100000), over --runs N new devices (5)
           --events N         events in the burst (100000)
           --concurrency N    concurrent HTTP workers of the Cloud Key run (16), for --seconds N per measured run (15)
@@ -68,7 +69,8 @@ internal static class DeviceLoadProgram
         if (scenario is "revocation" or "all")
         {
             await using var server = await LoadServer.StartAsync(broker);
-            await new RevocationBenchmark(server, Number("--devices", 50), Number("--revocations", 200), Number("--warm-up", 10), output).RunAsync();
+            var faces = options.TryGetValue("--credential", out var kind) && kind == "face";
+            await new RevocationBenchmark(server, Number("--devices", 50), Number("--revocations", 200), Number("--warm-up", 10), output, faces).RunAsync();
         }
 
         if (scenario is "snapshot" or "all")

@@ -24,7 +24,7 @@ namespace Gatehouse.DeviceLoad;
 /// size to each device's sync topic (QoS 1, one after another, as the gateway does), received by a plain MQTT
 /// subscriber per device logged in with that device's credentials, on the same broker.
 /// </summary>
-internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, int revocations, int warmUp, TextWriter output)
+internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, int revocations, int warmUp, TextWriter output, bool faces = false)
 {
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(5);
@@ -33,16 +33,18 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
     public async Task RunAsync()
     {
-        output.WriteLine($"## Revocation latency — {deviceCount} devices, {revocations} revocations (+{warmUp} warm-up), broker: {server.BrokerName}");
+        output.WriteLine($"## Revocation latency — {deviceCount} devices, {revocations} revocations (+{warmUp} warm-up) of {(faces ? "faces" : "cards")}, broker: {server.BrokerName}");
         var organization = await server.NewOrganizationAsync("Revocation load");
         var building = await Api.NewBuildingAsync(organization.Owner, deviceCount);
 
         // One card per revocation, each its own user's, all opening every door; and one card that stays.
+        // With faces, each holder also has a face (all from one photo), and the face is what is revoked.
+        var photo = faces ? Gatehouse.Testing.FaceAssets.Photo("obama4_crop.jpg") : null;
         var cards = new List<(Guid CredentialId, CredentialKey Key)>();
         for (var i = 0; i < warmUp + revocations; i++)
         {
-            var (_, credential) = await Api.NewCardholderAsync(organization.Owner, building, 1, 1000 + i);
-            cards.Add((credential, LoadAgent.Card(1, 1000 + i)));
+            var (user, credential) = await Api.NewCardholderAsync(organization.Owner, building, 1, 1000 + i);
+            cards.Add((photo is null ? credential : await Api.NewFaceAsync(organization.Owner, user, photo), LoadAgent.Card(1, 1000 + i)));
         }
 
         await Api.NewCardholderAsync(organization.Owner, building, 2, 1);
@@ -53,7 +55,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         output.WriteLine($"{deviceCount} agents claimed, synced and reported back in {setup.Elapsed.TotalSeconds:0.0} s.");
         foreach (var agent in fleet.Agents)
         {
-            if (!agent.Decide(keeper, TimeProvider.System).Granted || cards.Any(c => !agent.Decide(c.Key, TimeProvider.System).Granted))
+            if (!agent.Decide(keeper, TimeProvider.System).Granted || cards.Any(c => !Grants(agent, c.CredentialId, c.Key)))
             {
                 throw new InvalidOperationException($"Device {agent.Identity.DeviceId} does not grant every card before the revocations.");
             }
@@ -78,7 +80,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
             var measured = i >= warmUp;
             var suspend = i % 2 == 0;
             var (credentialId, key) = cards[i];
-            var round = new Round(key, fleet.Agents.Count);
+            var round = new Round(key, fleet.Agents.Count, credentialId);
             Volatile.Write(ref _round, round);
 
             var start = Stopwatch.GetTimestamp();
@@ -150,7 +152,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         }
 
         // Runs on the agent's message loop right after the new view is in place: this is when a tap there is refused.
-        if (!agent.Decide(round.Key, TimeProvider.System).Granted)
+        if (!Grants(agent, round.CredentialId, round.Key))
         {
             round.Refused(index, Stopwatch.GetTimestamp());
         }
@@ -279,11 +281,17 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
     }
 
     /// <summary>One revocation (or fan-out): when each device refused (a <see cref="Stopwatch"/> timestamp, 0 = not yet).</summary>
-    private sealed class Round(CredentialKey key, int devices)
+    /// <summary>Whether the device grants the revoked credential: a card by its key, a face by its credential (as once recognised).</summary>
+    private bool Grants(LoadAgent agent, Guid credentialId, in CredentialKey key) =>
+        faces ? agent.DecideCredential(credentialId, TimeProvider.System).Granted : agent.Decide(key, TimeProvider.System).Granted;
+
+    private sealed class Round(CredentialKey key, int devices, Guid credentialId = default)
     {
         private int _waiting = devices;
 
         public CredentialKey Key { get; } = key;
+
+        public Guid CredentialId { get; } = credentialId;
 
         public long[] RefusedAt { get; } = new long[devices];
 
