@@ -1,3 +1,5 @@
+using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Faces;
 using System.Text.Json.Serialization;
 using Gatehouse.Core.DeviceProtocol;
 using Gatehouse.Server.Features.Organizations;
@@ -123,4 +125,15 @@ internal static class EnrollmentMapping
 {
     public static EnrollmentDto ToDto(this Enrollment e) =>
         new(e.Id, e.UserId, e.DeviceId, e.Kind, e.Status, e.CredentialId, e.Error, e.CreatedAt, e.ExpiresAt, e.FinishedAt);
+}
+
+/// <summary>
+/// What a user's page reads once for its two "Add using a device" panels (cards and faces): the devices to choose
+/// from, the consent notice a face enrollment shows, and the enrollment the page was opened for (with its card, once
+/// completed). The panels must not read the store themselves: they render at once, on the request's one context.
+/// </summary>
+internal sealed record UserEnrollmentData(
+    IReadOnlyList<DeviceDto> Devices, FaceNoticeDto Notice, EnrollmentDto? Enrollment, CredentialDto? Card)
+{
+    public static readonly UserEnrollmentData Empty = new([], new FaceNoticeDto(null, 0, "", null, true), null, null);
 }
