@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDbContext))]
-    [Migration("20261207213838_FaceCredentials")]
-    partial class FaceCredentials
+    [Migration("20261208000036_Faces")]
+    partial class Faces
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -396,6 +396,13 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ConsentNoticeVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConsentRemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -573,6 +580,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.Property<bool>("Granted")
                         .HasColumnType("INTEGER");
 
+                    b.Property<float?>("Liveness")
+                        .HasColumnType("REAL");
+
                     b.Property<long>("OccurredAt")
                         .HasColumnType("INTEGER");
 
@@ -586,6 +596,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
 
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<float?>("Score")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Source")
                         .IsRequired()

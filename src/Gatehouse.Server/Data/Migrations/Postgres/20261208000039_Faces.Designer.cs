@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDbContext))]
-    [Migration("20261207225002_FaceEventScores")]
-    partial class FaceEventScores
+    [Migration("20261208000039_Faces")]
+    partial class Faces
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -401,6 +401,13 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<int?>("ConsentNoticeVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ConsentRemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -3,105 +3,130 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Gatehouse.Server.Data.Migrations.Sqlite
+namespace Gatehouse.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class FaceCredentials : Migration
+    public partial class Faces : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<int>(
+                name: "ConsentNoticeVersion",
+                table: "Enrollments",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ConsentRemoteAddress",
+                table: "Enrollments",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
             migrationBuilder.AddColumn<Guid>(
                 name: "ConsentAdminId",
                 table: "Credentials",
-                type: "TEXT",
+                type: "uuid",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ConsentInvitationId",
                 table: "Credentials",
-                type: "TEXT",
+                type: "uuid",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ConsentNoticeId",
                 table: "Credentials",
-                type: "TEXT",
+                type: "uuid",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "ConsentNoticeVersion",
                 table: "Credentials",
-                type: "INTEGER",
+                type: "integer",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ConsentRemoteAddress",
                 table: "Credentials",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "ConsentedAt",
                 table: "Credentials",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FaceModel",
                 table: "Credentials",
-                type: "TEXT",
+                type: "character varying(100)",
                 maxLength: 100,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FaceQuality",
                 table: "Credentials",
-                type: "TEXT",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<byte[]>(
                 name: "FaceTemplate",
                 table: "Credentials",
-                type: "BLOB",
+                type: "bytea",
                 nullable: true);
 
             migrationBuilder.AddColumn<byte[]>(
                 name: "FaceThumbnail",
                 table: "Credentials",
-                type: "BLOB",
+                type: "bytea",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ResemblesCredentialId",
                 table: "Credentials",
-                type: "TEXT",
+                type: "uuid",
                 nullable: true);
 
             migrationBuilder.AddColumn<float>(
                 name: "ResemblesSimilarity",
                 table: "Credentials",
-                type: "REAL",
+                type: "real",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ResemblesUserId",
                 table: "Credentials",
-                type: "TEXT",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<float>(
+                name: "Liveness",
+                table: "AccessEvents",
+                type: "real",
+                nullable: true);
+
+            migrationBuilder.AddColumn<float>(
+                name: "Score",
+                table: "AccessEvents",
+                type: "real",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "FaceConsentNotices",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Version = table.Column<int>(type: "INTEGER", nullable: false),
-                    Text = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedByAdminId = table.Column<Guid>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    Text = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedByAdminId = table.Column<Guid>(type: "uuid", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -118,21 +143,21 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 name: "FaceInvitations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SendEmail = table.Column<bool>(type: "INTEGER", nullable: false),
-                    SendText = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedByAdminId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    SentAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    OpenedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Uploads = table.Column<int>(type: "INTEGER", nullable: false),
-                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    CredentialId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SendEmail = table.Column<bool>(type: "boolean", nullable: false),
+                    SendText = table.Column<bool>(type: "boolean", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedByAdminId = table.Column<Guid>(type: "uuid", nullable: true),
+                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    OpenedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Uploads = table.Column<int>(type: "integer", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    CredentialId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -155,9 +180,9 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 name: "FaceSettings",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    KeepThumbnails = table.Column<bool>(type: "INTEGER", nullable: false),
-                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    KeepThumbnails = table.Column<bool>(type: "boolean", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -226,6 +251,14 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                 table: "Credentials");
 
             migrationBuilder.DropColumn(
+                name: "ConsentNoticeVersion",
+                table: "Enrollments");
+
+            migrationBuilder.DropColumn(
+                name: "ConsentRemoteAddress",
+                table: "Enrollments");
+
+            migrationBuilder.DropColumn(
                 name: "ConsentAdminId",
                 table: "Credentials");
 
@@ -276,6 +309,14 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "ResemblesUserId",
                 table: "Credentials");
+
+            migrationBuilder.DropColumn(
+                name: "Liveness",
+                table: "AccessEvents");
+
+            migrationBuilder.DropColumn(
+                name: "Score",
+                table: "AccessEvents");
         }
     }
 }
