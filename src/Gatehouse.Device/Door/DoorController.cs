@@ -4,7 +4,6 @@ using Gatehouse.Device.Events;
 using Gatehouse.Device.Hardware;
 using Gatehouse.Device.Sync;
 using Microsoft.Data.Sqlite;
-using System.Text.Json;
 using Gatehouse.Faces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,7 +65,7 @@ internal sealed partial class DoorController(
         if (analysis.Template is not { } template)
         {
             // Nobody usable in front of the camera: no attempt, no event; the reason says what was wrong.
-            var quality = JsonNamingPolicy.CamelCase.ConvertName(analysis.Rejection?.ToString() ?? "noFace");
+            var quality = FacePrompts.Name(analysis.Rejection ?? FaceRejection.NoFace);
             return new FaceOutcome(false, quality, null, liveness);
         }
 

@@ -111,11 +111,11 @@ internal abstract record ApiError
         PhotoRejected e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["photo"] = [e.Detail] })
         {
             Status = StatusCodes.Status422UnprocessableEntity,
-            Title = "We were unable to process the photo. Please try again.",
+            Title = Gatehouse.Server.Features.Faces.FaceText.Failed,
             Detail = e.Detail,
             Extensions =
             {
-                ["reason"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.Reason.ToString()),
+                ["reason"] = Gatehouse.Faces.FacePrompts.Name(e.Reason),
                 ["quality"] = e.Quality,
             },
         },

@@ -144,9 +144,10 @@ internal sealed partial class FaceInvitationService(
 
         var now = clock.GetUtcNow();
         var status = invitation.StatusAt(now);
-        if (status is FaceInvitationStatus.Completed or FaceInvitationStatus.Revoked or FaceInvitationStatus.Expired)
+        if (!FaceText.IsOpen(status))
         {
-            return new ApiError.Conflict($"This invitation is {Word(status)}, so it cannot be sent again. Send a new invitation instead.");
+            return new ApiError.Conflict(
+                $"This invitation is {FaceText.StatusLabel(status).ToLowerInvariant()}, so it cannot be sent again. Send a new invitation instead.");
         }
 
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == invitation.UserId, ct);
@@ -296,15 +297,6 @@ internal sealed partial class FaceInvitationService(
         FaceInvitationStatus.Expired => new ApiError.Gone("expired", "This link has expired. Ask your administrator to send you a new one."),
         FaceInvitationStatus.Revoked => new ApiError.Gone("revoked", "This link has been withdrawn. Ask your administrator if you still need one."),
         _ => null,
-    };
-
-    private static string Word(FaceInvitationStatus status) => status switch
-    {
-        FaceInvitationStatus.Completed => "completed",
-        FaceInvitationStatus.Expired => "expired",
-        FaceInvitationStatus.Revoked => "revoked",
-        FaceInvitationStatus.Opened => "opened",
-        _ => "sent",
     };
 
     /// <summary>The invitation with this token, untracked, in whichever organization holds it.</summary>
