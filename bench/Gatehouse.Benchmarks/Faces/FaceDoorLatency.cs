@@ -59,7 +59,8 @@ internal static class FaceDoorLatency
                 var start = Stopwatch.GetTimestamp();
                 var analysis = engine.AnalyzeFrame(frame.Bytes);
                 var searchStart = Stopwatch.GetTimestamp();
-                var match = analysis.Template is { } probe ? index.Best(probe, threshold) : null;
+                var nearest = analysis.Template is { } probe ? index.Best(probe, float.MinValue) : null;
+                var match = nearest is { } n && n.Similarity >= threshold ? nearest : null;
                 var decisionStart = Stopwatch.GetTimestamp();
                 AccessDecision? decision = match is { } m ? snapshot.DecideCredential(m.CredentialId, door, BenchmarkData.At) : null;
                 var end = Stopwatch.GetTimestamp();
