@@ -116,13 +116,7 @@ services.AddRateLimiter(o =>
         context.HttpContext.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         await limited.ToProblem().ExecuteAsync(context.HttpContext);
     };
-    o.AddPolicy(AuthEndpoints.SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-        http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-        _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = http.RequestServices.GetRequiredService<IOptions<AccountOptions>>().Value.SignInAttemptsPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-        }));
+    o.AddPerClientPerMinute<AccountOptions>(AuthEndpoints.SignInRateLimit, a => a.SignInAttemptsPerMinute);
 });
 
 services.ConfigureHttpJsonOptions(o =>

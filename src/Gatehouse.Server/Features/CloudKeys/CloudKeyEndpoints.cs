@@ -22,13 +22,7 @@ internal static class CloudKeyEndpoints
         services.AddOptions<CloudKeyOptions>().BindConfiguration(CloudKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<CloudKeyService>();
         services.AddScoped<CloudKeyAccess>();
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy(PublicRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = http.RequestServices.GetRequiredService<IOptions<CloudKeyOptions>>().Value.PublicRequestsPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-            })));
+        services.AddPerClientPerMinute<CloudKeyOptions>(PublicRateLimit, o => o.PublicRequestsPerMinute);
         return services;
     }
 

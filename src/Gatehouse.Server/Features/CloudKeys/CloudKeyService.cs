@@ -37,7 +37,7 @@ internal sealed partial class CloudKeyService(
 
         var now = clock.GetUtcNow();
         var v = new Validation();
-        Channels(v, user, request.SendEmail, request.SendText);
+        MessageChannels.Check(v, user, request.SendEmail, request.SendText, "the key");
         if (request.ValidUntil is not { } until)
         {
             v.Add("validUntil", "This field is required: a Cloud Key is always for a limited time.");
@@ -98,7 +98,7 @@ internal sealed partial class CloudKeyService(
 
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == key.UserId, ct);
         var v = new Validation();
-        Channels(v, user, key.SendEmail, key.SendText);
+        MessageChannels.Check(v, user, key.SendEmail, key.SendText, "the key");
         if (!v.IsValid)
         {
             return v.ToError();
@@ -172,24 +172,6 @@ internal sealed partial class CloudKeyService(
         CloudKeyState.Revoked => "revoked",
         _ => state.ToString(),
     };
-
-    private static void Channels(Validation v, User user, bool sendEmail, bool sendText)
-    {
-        if (!sendEmail && !sendText)
-        {
-            v.Add("sendEmail", "Choose how to send the key: by email, by text, or both.");
-        }
-
-        if (sendEmail && string.IsNullOrEmpty(user.Email))
-        {
-            v.Add("sendEmail", $"{user.FirstName} has no email address on their profile. Add one, or send the key by text.");
-        }
-
-        if (sendText && string.IsNullOrEmpty(user.Phone))
-        {
-            v.Add("sendText", $"{user.FirstName} has no phone number on their profile. Add one, or send the key by email.");
-        }
-    }
 
     /// <summary>New secrets for the key and its messages, queued to be stored by the same save as the key.</summary>
     private async Task IssueAsync(CloudKeyCredential key, User user, string linkBase, DateTimeOffset now, CancellationToken ct)

@@ -1,6 +1,5 @@
-using System.Threading.RateLimiting;
+using Gatehouse.Server.Infrastructure;
 using Gatehouse.Server.Features.Devices.Enrollments;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Features.Devices;
@@ -21,13 +20,7 @@ internal static class DeviceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentSweeper>());
 
         // Added to the server's rate limiter (which answers 429 with Retry-After); per client address.
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy(DeviceEndpoints.ClaimRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = http.RequestServices.GetRequiredService<IOptions<DeviceOptions>>().Value.ClaimAttemptsPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-            })));
+        services.AddPerClientPerMinute<DeviceOptions>(DeviceEndpoints.ClaimRateLimit, o => o.ClaimAttemptsPerMinute);
         return services;
     }
 }

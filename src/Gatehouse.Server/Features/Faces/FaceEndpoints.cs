@@ -41,13 +41,7 @@ internal static class FaceEndpoints
         services.AddScoped<FaceEnrollmentService>();
         services.AddScoped<FaceInvitationService>();
         services.AddReadinessCheck<FaceReadinessCheck>("face");
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy(PublicRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = http.RequestServices.GetRequiredService<IOptions<FaceInvitationOptions>>().Value.PublicRequestsPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-            })));
+        services.AddPerClientPerMinute<FaceInvitationOptions>(PublicRateLimit, o => o.PublicRequestsPerMinute);
         return services;
     }
 

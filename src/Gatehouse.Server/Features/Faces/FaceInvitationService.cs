@@ -45,7 +45,7 @@ internal sealed partial class FaceInvitationService(
         var now = clock.GetUtcNow();
         var maxValidity = options.Value.MaxValidity;
         var v = new Validation();
-        Channels(v, user, request.SendEmail, request.SendText);
+        MessageChannels.Check(v, user, request.SendEmail, request.SendText, "the invitation");
         if (request.ExpiresAt is not { } expiresAt)
         {
             v.Add("expiresAt", "This field is required: an invitation is always for a limited time.");
@@ -152,7 +152,7 @@ internal sealed partial class FaceInvitationService(
 
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == invitation.UserId, ct);
         var v = new Validation();
-        Channels(v, user, invitation.SendEmail, invitation.SendText);
+        MessageChannels.Check(v, user, invitation.SendEmail, invitation.SendText, "the invitation");
         if (!v.IsValid)
         {
             return v.ToError();
@@ -309,24 +309,6 @@ internal sealed partial class FaceInvitationService(
 
         var hash = CloudKeySecrets.HashToken(token);
         return await db.FaceInvitations.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash, ct);
-    }
-
-    private static void Channels(Validation v, User user, bool sendEmail, bool sendText)
-    {
-        if (!sendEmail && !sendText)
-        {
-            v.Add("sendEmail", "Choose how to send the invitation: by email, by text, or both.");
-        }
-
-        if (sendEmail && string.IsNullOrEmpty(user.Email))
-        {
-            v.Add("sendEmail", $"{user.FirstName} has no email address on their profile. Add one, or send the invitation by text.");
-        }
-
-        if (sendText && string.IsNullOrEmpty(user.Phone))
-        {
-            v.Add("sendText", $"{user.FirstName} has no phone number on their profile. Add one, or send the invitation by email.");
-        }
     }
 
     /// <summary>A new token (the old one dies), a fresh count, and the messages, queued to be stored by the caller's save.</summary>
