@@ -64,7 +64,18 @@ public sealed class FaceEngine : IDisposable
     }
 
     /// <summary>Analyses one encoded image (JPEG, PNG or WebP) for enrollment.</summary>
-    public FaceAnalysis Analyze(ReadOnlySpan<byte> image)
+    public FaceAnalysis Analyze(ReadOnlySpan<byte> image) => Run(image, enrollment: true);
+
+    /// <summary>
+    /// Analyses one camera frame at a door: the largest face only (others are people passing behind), its size,
+    /// exposure, line art, liveness and template. Lighter than <see cref="Analyze"/>: no pose, blur or eye checks and
+    /// no thumbnail — a person walking up is seldom a passport photo, and a poor frame simply matches no one. Refuses
+    /// with a reason when no usable face is in the frame.
+    /// </summary>
+    public FaceAnalysis AnalyzeFrame(ReadOnlySpan<byte> image) => Run(image, enrollment: false);
+
+    /// <summary>The analysis; the checks only an enrollment makes are marked.</summary>
+    private FaceAnalysis Run(ReadOnlySpan<byte> image, bool enrollment)
     {
         var clock = new StageClock();
         if (image.Length > Options.MaxImageBytes)
@@ -82,10 +93,10 @@ public sealed class FaceEngine : IDisposable
         // A face much smaller than the main one is someone in the background, not a second person enrolling.
         var main = faces.Count == 0 ? default : faces.MaxBy(f => f.Box.Width);
         var people = faces.Count(f => f.Box.Width >= main.Box.Width / 2);
-        quality = quality with { FacesFound = people };
+        quality = quality with { FacesFound = enrollment ? people : faces.Count };
         if (faces.Count == 0)
             return clock.Reject(FaceRejection.NoFace, "No face was found. Face the camera with the whole face in the frame.", quality);
-        if (people > 1)
+        if (enrollment && people > 1)
             return clock.Reject(FaceRejection.MultipleFaces, "More than one face is in the photo. Only the person enrolling may be in the frame.", quality);
 
         var box = main.Box;
@@ -95,11 +106,14 @@ public sealed class FaceEngine : IDisposable
 
         var landmarks = _models.Landmarks(decoded, box);
         clock.Lap(ref clock.Landmarks);
-        var pose = _models.Pose(decoded, box);
-        clock.Lap(ref clock.Pose);
-        quality = quality with { Yaw = Round(pose.Yaw, 1), Pitch = Round(pose.Pitch, 1), Roll = Round(pose.Roll, 1) };
-        if (MathF.Abs(pose.Yaw) > t.MaxYaw || MathF.Abs(pose.Pitch) > t.MaxPitch)
-            return clock.Reject(FaceRejection.NotFrontal, "The head is turned or tilted. Look straight at the camera.", quality);
+        if (enrollment)
+        {
+            var pose = _models.Pose(decoded, box);
+            clock.Lap(ref clock.Pose);
+            quality = quality with { Yaw = Round(pose.Yaw, 1), Pitch = Round(pose.Pitch, 1), Roll = Round(pose.Roll, 1) };
+            if (MathF.Abs(pose.Yaw) > t.MaxYaw || MathF.Abs(pose.Pitch) > t.MaxPitch)
+                return clock.Reject(FaceRejection.NotFrontal, "The head is turned or tilted. Look straight at the camera.", quality);
+        }
 
         using var aligned = decoded.Warp(Alignment.ToReference(landmarks), Alignment.Size);
         var (sharpness, brightness, colour) = Alignment.Measure(aligned);
@@ -112,14 +126,17 @@ public sealed class FaceEngine : IDisposable
             return clock.Reject(FaceRejection.PoorExposure, "The face is too dark. Find even, brighter light facing the person.", quality);
         if (brightness > t.MaxBrightness)
             return clock.Reject(FaceRejection.PoorExposure, "The face is too bright. Avoid direct light or glare on the face.", quality);
-        if (sharpness < t.MinSharpness)
+        if (enrollment && sharpness < t.MinSharpness)
             return clock.Reject(FaceRejection.Blurry, "The photo is blurry. Hold the camera still and make sure the face is in focus.", quality);
 
-        var eyesOpen = _models.EyesOpen(decoded, landmarks);
-        clock.Lap(ref clock.Eyes);
-        quality = quality with { EyesOpen = Round(eyesOpen, 3) };
-        if (eyesOpen < t.MinEyesOpen)
-            return clock.Reject(FaceRejection.EyesClosed, "The eyes look closed or covered. Keep the eyes open and take off sunglasses.", quality);
+        if (enrollment)
+        {
+            var eyesOpen = _models.EyesOpen(decoded, landmarks);
+            clock.Lap(ref clock.Eyes);
+            quality = quality with { EyesOpen = Round(eyesOpen, 3) };
+            if (eyesOpen < t.MinEyesOpen)
+                return clock.Reject(FaceRejection.EyesClosed, "The eyes look closed or covered. Keep the eyes open and take off sunglasses.", quality);
+        }
 
         var liveness = _models.Liveness(decoded, box);
         clock.Lap(ref clock.Liveness);
@@ -130,61 +147,9 @@ public sealed class FaceEngine : IDisposable
             return clock.Reject(FaceRejection.NotLive, NotLive, quality);
 
         var vector = _models.Template(aligned);
-        var thumbnail = decoded.Thumbnail(Square(box, 1.4f), ThumbnailSize);
+        var thumbnail = enrollment ? decoded.Thumbnail(Square(box, 1.4f), ThumbnailSize) : null;
         clock.Lap(ref clock.Template);
         return new FaceAnalysis(null, null, quality, new FaceTemplate(Model, vector), thumbnail, clock.Timings());
-    }
-
-    /// <summary>
-    /// Analyses one camera frame at a door: the largest face only (others are people passing behind), its size,
-    /// exposure, liveness and template. Lighter than <see cref="Analyze"/>: no pose, eye or sharpness checks and no
-    /// thumbnail — a person walking up is seldom a passport photo, and a poor frame simply matches no one. Refuses
-    /// with a reason when no usable face is in the frame.
-    /// </summary>
-    public FaceAnalysis AnalyzeFrame(ReadOnlySpan<byte> image)
-    {
-        var clock = new StageClock();
-        if (image.Length > Options.MaxImageBytes)
-            return clock.Reject(FaceRejection.ImageTooLarge, "The frame is too large.", new FaceQuality());
-
-        using var decoded = FaceImage.TryDecode(image, Options.MaxImagePixels, out var unreadable, out var why);
-        clock.Lap(ref clock.Decode);
-        if (decoded is null)
-            return clock.Reject(unreadable!.Value, why!, new FaceQuality());
-
-        var t = Options.Thresholds;
-        var quality = new FaceQuality(ImageWidth: decoded.Width, ImageHeight: decoded.Height);
-        var faces = _models.Detect(decoded, t.Detection);
-        clock.Lap(ref clock.Detect);
-        quality = quality with { FacesFound = faces.Count };
-        if (faces.Count == 0)
-            return clock.Reject(FaceRejection.NoFace, "No face in the frame.", quality);
-
-        var main = faces.MaxBy(f => f.Box.Width);
-        var box = main.Box;
-        quality = quality with { DetectionScore = Round(main.Score, 3), FaceWidth = (int)MathF.Round(box.Width) };
-        if (box.Width < t.MinFaceWidth)
-            return clock.Reject(FaceRejection.FaceTooSmall, "The face is too small: come closer.", quality);
-
-        var landmarks = _models.Landmarks(decoded, box);
-        clock.Lap(ref clock.Landmarks);
-        using var aligned = decoded.Warp(Alignment.ToReference(landmarks), Alignment.Size);
-        var (sharpness, brightness, colour) = Alignment.Measure(aligned);
-        quality = quality with { Sharpness = Round(sharpness, 1), Brightness = Round(brightness, 1) };
-        if (sharpness > t.MaxSharpness)
-            return clock.Reject(FaceRejection.NotLive, NotLive, quality);
-        if (brightness < t.MinBrightness || brightness > t.MaxBrightness)
-            return clock.Reject(FaceRejection.PoorExposure, "The face is too dark or too bright.", quality);
-
-        var liveness = _models.Liveness(decoded, box);
-        clock.Lap(ref clock.Liveness);
-        quality = quality with { Liveness = Round(liveness, 3) };
-        if (liveness < t.MinLiveness && colour >= MonochromeColour)
-            return clock.Reject(FaceRejection.NotLive, NotLive, quality);
-
-        var vector = _models.Template(aligned);
-        clock.Lap(ref clock.Template);
-        return new FaceAnalysis(null, null, quality, new FaceTemplate(Model, vector), null, clock.Timings());
     }
 
     /// <summary>The square of side <paramref name="scale"/> × the box's larger side, centred on the box.</summary>
