@@ -126,6 +126,9 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await Assertions.Expect(_page.Locator("#camera-result")).ToHaveTextAsync("Access denied: not recognised");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
         await ScreenshotAsync("device-screen-camera");
+        await _page.SetViewportSizeAsync(390, 844);
+        Assert.True(await _page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390, "the screen scrolls sideways on a phone");
+        await ScreenshotAsync("device-screen-camera-phone");
         Assert.Empty(_problems);
     }
 
