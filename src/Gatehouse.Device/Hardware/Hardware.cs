@@ -103,16 +103,9 @@ internal static class CameraFrames
     /// <summary>The outcome's reason when the device cannot capture (no face engine).</summary>
     public const string CameraUnavailable = "cameraUnavailable";
 
-    /// <summary>The image's type by its first bytes, or null when it is none of JPEG, PNG or WebP.</summary>
-    public static string? Sniff(ReadOnlySpan<byte> image) =>
-        image.Length >= 3 && image[0] == 0xFF && image[1] == 0xD8 && image[2] == 0xFF ? "image/jpeg"
-        : image.Length >= 8 && image[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
-        : image.Length >= 12 && image[..4].SequenceEqual("RIFF"u8) && image[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
-        : null;
-
     /// <summary>Null when the frame may go on; else why not (<see cref="ImageTooLarge"/> or <see cref="UnreadableImage"/>).</summary>
     public static string? Check(ReadOnlySpan<byte> image, int maxBytes) =>
-        image.Length > maxBytes ? ImageTooLarge : Sniff(image) is null ? UnreadableImage : null;
+        image.Length > maxBytes ? ImageTooLarge : Gatehouse.Faces.FaceUploads.Sniff(image) is null ? UnreadableImage : null;
 }
 
 /// <summary>

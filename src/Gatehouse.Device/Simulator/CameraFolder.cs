@@ -1,3 +1,4 @@
+using Gatehouse.Faces;
 using Gatehouse.Device.Hardware;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -68,7 +69,7 @@ internal sealed partial class CameraFolder(string folder, SimulatedCamera camera
             }
 
             var image = await File.ReadAllBytesAsync(path, ct);
-            var outcome = await camera.PresentAsync(new CameraFrame(image, CameraFrames.Sniff(image) ?? "application/octet-stream"), ct);
+            var outcome = await camera.PresentAsync(new CameraFrame(image, FaceUploads.Sniff(image) ?? "application/octet-stream"), ct);
             var name = Path.GetFileName(path);
             LogFrame(logger, name, outcome.Granted, outcome.Reason);
         }

@@ -1,3 +1,4 @@
+using Gatehouse.Faces;
 using System.Text.Json;
 using Gatehouse.Core.Cards;
 using Gatehouse.Device.Door;
@@ -136,14 +137,14 @@ internal static class SimulatorEndpoints
         }
         else
         {
-            image = await ReadBoundedAsync(request.Body, limit, ct);
+            image = await FaceUploads.ReadBoundedAsync(request.Body, limit, ct);
             if (image is null)
             {
                 return TooLarge(limit);
             }
         }
 
-        var contentType = CameraFrames.Sniff(image);
+        var contentType = FaceUploads.Sniff(image);
         if (contentType is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The frame is not a JPEG, PNG or WebP image."] });
@@ -155,25 +156,6 @@ internal static class SimulatorEndpoints
 
     private static ProblemHttpResult TooLarge(int limit) => TypedResults.Problem(
         $"A frame may be at most {limit / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "The frame is too large");
-
-    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> (reading stops there).</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 
     private static async Task<Results<Ok<SimulatorTapResult>, ValidationProblem>> TapAsync(
         HttpRequest request, SimulatedCardReader reader, AccessEngine engine, CancellationToken ct)

@@ -63,13 +63,6 @@ public sealed class CameraFrameTests
         Assert.False(camera.CanCapture);
         Assert.Equal(CameraFrames.CameraUnavailable, outcome.Reason);
     }
-
-    [Theory]
-    [InlineData(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 }, "image/jpeg")]
-    [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, "image/png")]
-    [InlineData(new byte[] { 0x47, 0x49, 0x46, 0x38, 0x39, 0x61 }, null)]
-    [InlineData(new byte[0], null)]
-    public void Sniff_KnowsJpegPngAndWebPOnly(byte[] start, string? expected) => Assert.Equal(expected, CameraFrames.Sniff(start));
 }
 
 /// <summary><c>POST /simulator/face</c> on a listening agent with the face engine loaded and no broker.</summary>

@@ -125,13 +125,13 @@ internal sealed partial class FaceEnrollmentService(
         }
 
         var maxBytes = options.Value.MaxImageBytes;
-        if (await ReadBoundedAsync(photo!, maxBytes, ct) is not { } image)
+        if (await FaceUploads.ReadBoundedAsync(photo!, maxBytes, ct) is not { } image)
         {
             return new ApiError.TooLarge(string.Create(
                 System.Globalization.CultureInfo.InvariantCulture, $"The photo may be at most {maxBytes / (1024 * 1024.0):0.#} MB."));
         }
 
-        if (!IsAcceptedFormat(image))
+        if (FaceUploads.Sniff(image) is null)
         {
             LogRejected(logger, userId, FaceRejection.UnreadableImage);
             return new ApiError.PhotoRejected(FaceRejection.UnreadableImage, "The file is not a JPEG, PNG or WebP photo. Take the photo again or choose another file.", new FaceQuality());
@@ -206,31 +206,6 @@ internal sealed partial class FaceEnrollmentService(
 
         return best;
     }
-
-    /// <summary>The photo's bytes, or null once it is larger than <paramref name="maxBytes"/> (reading stops there).</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream photo, int maxBytes, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await photo.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    /// <summary>JPEG, PNG or WebP by their signatures; anything else is not handed to a decoder at all.</summary>
-    private static bool IsAcceptedFormat(ReadOnlySpan<byte> image) =>
-        image.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
-        || image.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])
-        || (image.Length >= 12 && image[..4].SequenceEqual("RIFF"u8) && image[8..12].SequenceEqual("WEBP"u8));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Face credential {CredentialId} enrolled for user {UserId} (model {Model}, invitation {InvitationId})")]
     private static partial void LogEnrolled(ILogger logger, Guid credentialId, Guid userId, string model, Guid? invitationId);
