@@ -61,7 +61,7 @@ if start_postgres && start_mosquitto; then
   filter="Category!=Browser" run_suite server-postgres tests/Gatehouse.Server.Tests \
     GATEHOUSE_TEST_POSTGRES="$GATEHOUSE_PG" GATEHOUSE_TEST_MQTT="$GATEHOUSE_TEST_MQTT"
   # The reliability tests already ran on both brokers (they start their own Mosquitto).
-  filter="FullyQualifiedName~Integration" run_suite device-mosquitto tests/Gatehouse.Device.Tests \
+  filter="FullyQualifiedName~Integration&Category!=Browser" run_suite device-mosquitto tests/Gatehouse.Device.Tests \
     GATEHOUSE_TEST_MQTT="$GATEHOUSE_TEST_MQTT"
 else
   echo "PostgreSQL or Mosquitto could not be started."

@@ -137,7 +137,13 @@ public sealed class GatehouseServer : IAsyncDisposable
     }
 
     /// <summary>A new organization with its owner signed in.</summary>
-    public async Task<HttpClient> NewOrganizationAsync(string? name = null)
+    public async Task<HttpClient> NewOrganizationAsync(string? name = null) => (await NewOrganizationWithOwnerAsync(name)).Owner;
+
+    /// <summary>
+    /// A new organization with its owner signed in, and the owner's email for signing in to the console
+    /// (the password is <see cref="AdminPassword"/>).
+    /// </summary>
+    public async Task<(HttpClient Owner, string OwnerEmail)> NewOrganizationWithOwnerAsync(string? name = null)
     {
         var email = $"owner-{Guid.NewGuid():N}@example.com";
         using (var root = await SignInAsync(AdminEmail, AdminPassword))
@@ -145,7 +151,7 @@ public sealed class GatehouseServer : IAsyncDisposable
             await root.PostCreatedAsync("/api/v1/organizations", new { name = name ?? "Org " + Guid.NewGuid().ToString("N")[..8], ownerEmail = email, ownerPassword = AdminPassword });
         }
 
-        return await SignInAsync(email, AdminPassword);
+        return (await SignInAsync(email, AdminPassword), email);
     }
 
     private sealed class ServerFactory : WebApplicationFactory<Program>

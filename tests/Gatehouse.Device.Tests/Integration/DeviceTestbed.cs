@@ -55,7 +55,7 @@ public class DeviceTestbed : IAsyncLifetime
     /// </summary>
     public async Task<DoorScenario> NewDoorAsync(string wiegandFormat = "H10301", bool start = true)
     {
-        var owner = await Server.NewOrganizationAsync();
+        var (owner, ownerEmail) = await Server.NewOrganizationWithOwnerAsync();
         var site = await CreateAsync(owner, "/api/v1/sites", new { name = "Head office", timeZone = "Europe/Berlin" });
         var door = await CreateAsync(owner, "/api/v1/doors", new { siteId = site, name = "Front door" });
         string[] days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -68,7 +68,7 @@ public class DeviceTestbed : IAsyncLifetime
         var device = await owner.PostCreatedAsync("/api/v1/devices", new { name = "Front desk", model = "F3D100", siteId = site, doorIds = new[] { door }, wiegandFormat });
 
         var scenario = new DoorScenario(
-            this, owner, site, door, user, credential, device.GetProperty("id").GetGuid(), device.GetProperty("claimCode").GetString()!,
+            this, owner, ownerEmail, site, door, user, credential, device.GetProperty("id").GetGuid(), device.GetProperty("claimCode").GetString()!,
             cardNumber, NewAgent());
         if (start)
         {
@@ -86,11 +86,13 @@ public class DeviceTestbed : IAsyncLifetime
 
 /// <summary>
 /// One organization's door and its device, as <see cref="DeviceTestbed.NewDoorAsync"/> made them. The card
-/// is <c>H10301</c>, facility code 1, number <see cref="CardNumber"/>.
+/// is <c>H10301</c>, facility code 1, number <see cref="CardNumber"/>. The owner signs in to the console with
+/// <see cref="OwnerEmail"/> and <see cref="GatehouseServer.AdminPassword"/>.
 /// </summary>
 public sealed record DoorScenario(
     DeviceTestbed Testbed,
     HttpClient Owner,
+    string OwnerEmail,
     Guid SiteId,
     Guid DoorId,
     Guid UserId,

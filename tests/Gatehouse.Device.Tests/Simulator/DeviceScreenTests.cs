@@ -16,17 +16,9 @@ namespace Gatehouse.Device.Tests.Simulator;
 [Trait("Category", "Browser")]
 public sealed class DeviceScreenTests : IAsyncLifetime
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
-
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-device-tests", Guid.NewGuid().ToString("N"));
-    private readonly List<string> _problems = [];
     private AgentHost _agent = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private DeviceBrowser _browser = null!;
     private IPage _page = null!;
 
     public async Task InitializeAsync()
@@ -50,35 +42,13 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _agent.StartAsync();
         _agent.Services.GetRequiredService<SyncApplier>().Handle(new SyncMessage(SyncKind.Snapshot, 12, 0, 0, 1, TestStore.AlwaysOpen()));
 
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ChromiumArgs,
-        });
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = _agent.SimulatorAddresses[0],
-            ViewportSize = new ViewportSize { Width = 560, Height = 1100 },
-            Locale = "en-US",
-        });
-        context.SetDefaultTimeout(20_000);
-        _page = await context.NewPageAsync();
-        _page.Console += (_, message) =>
-        {
-            if (message.Type == "error" || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                _problems.Add(message.Text);
-            }
-        };
-        _page.PageError += (_, error) => _problems.Add(error);
+        _browser = await DeviceBrowser.LaunchAsync();
+        _page = await _browser.NewPageAsync(_agent.SimulatorAddresses[0], 560, 1100);
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.CloseAsync();
-        _playwright.Dispose();
+        await _browser.DisposeAsync();
         await _agent.StopAsync();
         await _agent.DisposeAsync();
         try
@@ -109,8 +79,8 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: green" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("Front door: Unlocked")).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("1 event waiting for the server")).ToBeVisibleAsync();
-        await ScreenshotAsync("device-screen-granted");
-        Assert.Empty(_problems);
+        await DeviceBrowser.ScreenshotAsync(_page, "device-screen-granted");
+        Assert.Empty(_browser.Problems);
     }
 
     [Fact]
@@ -125,11 +95,11 @@ public sealed class DeviceScreenTests : IAsyncLifetime
 
         await Assertions.Expect(_page.Locator("#camera-result")).ToHaveTextAsync("Access denied: not recognised");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
-        await ScreenshotAsync("device-screen-camera");
+        await DeviceBrowser.ScreenshotAsync(_page, "device-screen-camera");
         await _page.SetViewportSizeAsync(390, 844);
         Assert.True(await _page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390, "the screen scrolls sideways on a phone");
-        await ScreenshotAsync("device-screen-camera-phone");
-        Assert.Empty(_problems);
+        await DeviceBrowser.ScreenshotAsync(_page, "device-screen-camera-phone");
+        Assert.Empty(_browser.Problems);
     }
 
     [Fact]
@@ -143,8 +113,8 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await Assertions.Expect(_page.Locator("#tap-result")).ToHaveTextAsync("Denied — Unknown credential");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.GetByText("Access denied: card not recognised")).ToBeVisibleAsync();
-        await ScreenshotAsync("device-screen-denied");
-        Assert.Empty(_problems);
+        await DeviceBrowser.ScreenshotAsync(_page, "device-screen-denied");
+        Assert.Empty(_browser.Problems);
     }
 
     [Fact]
@@ -161,7 +131,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await Assertions.Expect(_page.Locator("#tap-result")).ToHaveTextAsync("Denied — User suspended");
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: red" })).ToBeVisibleAsync();
         await Assertions.Expect(_page.Locator("body")).Not.ToContainTextAsync("userSuspended");
-        Assert.Empty(_problems);
+        Assert.Empty(_browser.Problems);
     }
 
     [Fact]
@@ -183,8 +153,8 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: green" })).ToBeVisibleAsync();
         await Assertions.Expect(result).Not.ToContainTextAsync("Denied");
         await Assertions.Expect(result).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("result-denied"));
-        await ScreenshotAsync("device-screen-enrolled");
-        Assert.Empty(_problems);
+        await DeviceBrowser.ScreenshotAsync(_page, "device-screen-enrolled");
+        Assert.Empty(_browser.Problems);
     }
 
     [Fact]
@@ -196,7 +166,7 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await _page.GetByRole(AriaRole.Button, new() { Name = "Tap" }).ClickAsync();
 
         await Assertions.Expect(_page.Locator("#tap-result")).ToContainTextAsync("Card number must be between 0 and 65,535");
-        Assert.DoesNotContain(_problems, p => !p.Contains("status of 400", StringComparison.Ordinal));
+        Assert.DoesNotContain(_browser.Problems, p => !p.Contains("status of 400", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -210,26 +180,6 @@ public sealed class DeviceScreenTests : IAsyncLifetime
         await Assertions.Expect(_page.GetByText("Offline")).ToBeVisibleAsync();
         await _page.GetByRole(AriaRole.Button, new() { Name = "Plug network back in" }).ClickAsync();
         await Assertions.Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Unplug network" })).ToBeVisibleAsync();
-        Assert.Empty(_problems);
-    }
-
-    private async Task ScreenshotAsync(string name)
-    {
-        var directory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
-        Directory.CreateDirectory(directory);
-        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Directory.GetCurrentDirectory();
+        Assert.Empty(_browser.Problems);
     }
 }
