@@ -52,6 +52,21 @@ public enum AccessReason
 
     /// <summary><c>credentialLocked</c>: too many wrong PINs locked the credential until an administrator unlocks it.</summary>
     CredentialLocked = 14,
+
+    /// <summary>
+    /// <c>tokenInvalid</c>: a mobile credential's proof (a door QR token or a signed challenge) is malformed, is
+    /// signed by another key, or names another organization.
+    /// </summary>
+    TokenInvalid = 15,
+
+    /// <summary><c>tokenExpired</c>: a mobile credential's proof is past its expiry (beyond the clock tolerance).</summary>
+    TokenExpired = 16,
+
+    /// <summary><c>tokenNotYetValid</c>: a door QR token was issued in the future (beyond the clock tolerance).</summary>
+    TokenNotYetValid = 17,
+
+    /// <summary><c>tokenReplayed</c>: a door QR token or a challenge that was used already.</summary>
+    TokenReplayed = 18,
 }
 
 /// <summary>The API spelling of <see cref="AccessReason"/>.</summary>
@@ -62,6 +77,7 @@ public static class AccessReasons
         "granted", "unknownCredential", "credentialSuspended", "credentialExpired", "credentialNotYetValid",
         "userSuspended", "userExpired", "userNotYetValid", "noAccessToDoor", "outsideSchedule", "holiday",
         "wrongPin", "credentialUsed", "credentialRevoked", "credentialLocked",
+        "tokenInvalid", "tokenExpired", "tokenNotYetValid", "tokenReplayed",
     ];
 
     private static readonly string[] Words =
@@ -69,6 +85,7 @@ public static class AccessReasons
         "Granted", "Unknown credential", "Credential suspended", "Credential expired", "Credential not valid yet",
         "User suspended", "User no longer valid", "User not valid yet", "No access group opens this door", "Outside the schedule", "Holiday",
         "Wrong PIN", "One-time key already used", "Key revoked", "Key locked after wrong PINs",
+        "Phone's code not valid", "Phone's code expired", "Phone's code from the future", "Phone's code already used",
     ];
 
     /// <summary>Every reason's API name, in the order of the enum.</summary>

@@ -74,7 +74,8 @@ public sealed record SyncUser(
 /// <summary>
 /// A credential a reader of the device can be shown. <see cref="Card"/> is the canonical card identity
 /// (<c>H10301:1:11572</c>, <c>CSN:04A224B2C15E80</c>) of a card credential; <see cref="Face"/> the sealed template
-/// of a face credential.
+/// of a face credential; <see cref="MobileKey"/> the public key of an activated mobile credential's phone
+/// (<c>MobileKeys.ToText</c>), against which the device checks the phone's QR tokens.
 /// </summary>
 public sealed record SyncCredential(
     Guid Id,
@@ -84,7 +85,8 @@ public sealed record SyncCredential(
     DateTimeOffset? ValidFrom = null,
     DateTimeOffset? ValidUntil = null,
     string? Card = null,
-    SyncFace? Face = null);
+    SyncFace? Face = null,
+    string? MobileKey = null);
 
 /// <summary>
 /// A face credential's template: the recogniser <see cref="Model"/> that made it and the template sealed for this

@@ -9,6 +9,7 @@ public class AccessReasonTests
         "granted", "unknownCredential", "credentialSuspended", "credentialExpired", "credentialNotYetValid",
         "userSuspended", "userExpired", "userNotYetValid", "noAccessToDoor", "outsideSchedule", "holiday",
         "wrongPin", "credentialUsed", "credentialRevoked", "credentialLocked",
+        "tokenInvalid", "tokenExpired", "tokenNotYetValid", "tokenReplayed",
     ];
 
     [Fact]
