@@ -17,6 +17,7 @@ using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Messaging;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -91,6 +92,7 @@ services.AddDeviceGateway();
 services.AddMessaging();
 services.AddCloudKeys();
 services.AddFaces();
+services.AddMobile();
 
 services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
@@ -158,6 +160,7 @@ app.MapScalarApiReference("/api", o => o
 app.MapGatehouseApi();
 app.MapPublicCloudKeys();
 app.MapPublicFaces();
+app.MapPublicMobile();
 app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();

@@ -8,6 +8,7 @@ using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Messaging;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -61,4 +62,6 @@ internal abstract partial class GatehouseDbContext
     public DbSet<FaceSettings> FaceSettings => Set<FaceSettings>();
 
     public DbSet<FaceConsentNotice> FaceConsentNotices => Set<FaceConsentNotice>();
+
+    public DbSet<MobileChallenge> MobileChallenges => Set<MobileChallenge>();
 }

@@ -9,6 +9,7 @@ using Gatehouse.Server.Features.Devices.Enrollments;
 using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Faces;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
@@ -43,6 +44,7 @@ internal static class ApiEndpoints
         api.MapCredentials();
         api.MapCloudKeys();
         api.MapFaces();
+        api.MapMobile();
         api.MapOutbox();
         api.MapAccessDecisions();
         api.MapAccessEvents();

@@ -10,9 +10,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Features.CloudKeys;
 
-/// <summary>A door of a Cloud Key's page: whether it opens now, and if not when it next does (within a week).</summary>
-internal sealed record CloudKeyDoorDto(Guid Id, string Name, string SiteName, string TimeZone, bool OpenNow, DateTimeOffset? NextOpenAt);
-
 /// <summary>
 /// What the holder of a Cloud Key's link may see: no secret, nothing about other users. <c>TimeZone</c> is the
 /// zone its message gave the validity in, so the page shows the same times.
@@ -26,7 +23,7 @@ internal sealed record CloudKeyPageDto(
     DateTimeOffset? ValidUntil,
     bool OneTimeUse,
     int PinAttemptsLeft,
-    IReadOnlyList<CloudKeyDoorDto> Doors,
+    IReadOnlyList<CredentialDoorDto> Doors,
     string TimeZone);
 
 internal sealed record CloudKeyUnlockRequest(Guid? DoorId, string? Pin);
@@ -49,9 +46,6 @@ internal sealed partial class CloudKeyAccess(
     TimeProvider clock,
     ILogger<CloudKeyAccess> logger)
 {
-    /// <summary>How far ahead the page looks for when a closed door opens.</summary>
-    private static readonly TimeSpan NextOpenHorizon = TimeSpan.FromDays(7);
-
     /// <summary>What the key's page shows; <see cref="ApiError.NotFound"/> when no key has this token.</summary>
     public async Task<Result<CloudKeyPageDto>> GetPageAsync(string token, CancellationToken ct)
     {
@@ -65,29 +59,9 @@ internal sealed partial class CloudKeyAccess(
         var now = clock.GetUtcNow();
         var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId).Select(u => new { u.FirstName, u.LastName }).SingleAsync(ct);
         var organizationName = await db.Organizations.AsNoTracking().Where(o => o.Id == key.OrganizationId).Select(o => o.Name).SingleAsync(ct);
-        var doors = await (
-                from m in db.UserAccessGroups.AsNoTracking()
-                where m.UserId == key.UserId
-                join gd in db.AccessGroupDoors on m.AccessGroupId equals gd.AccessGroupId
-                join d in db.Doors on gd.DoorId equals d.Id
-                join s in db.Sites on d.SiteId equals s.Id
-                select new { d.Id, d.Name, SiteName = s.Name, s.TimeZone })
-            .Distinct()
-            .ToListAsync(ct);
-
         var state = key.StateAt(now);
         var usable = state is CloudKeyState.Active or CloudKeyState.NotYetValid;
-        var snapshot = await snapshots.GetAsync(key.OrganizationId, ct);
-        var page = doors
-            .OrderBy(d => d.SiteName, StringComparer.CurrentCultureIgnoreCase)
-            .ThenBy(d => d.Name, StringComparer.CurrentCultureIgnoreCase)
-            .Select(d =>
-            {
-                var openNow = usable && snapshot.DecideCredential(key.Id, d.Id, now).Granted;
-                var next = usable && !openNow ? snapshot.NextGrant(key.Id, d.Id, now, NextOpenHorizon) : null;
-                return new CloudKeyDoorDto(d.Id, d.Name, d.SiteName, d.TimeZone, openNow, next);
-            })
-            .ToList();
+        var page = await CredentialDoors.ListAsync(db, await snapshots.GetAsync(key.OrganizationId, ct), key.UserId, key.Id, usable, now, ct);
         return new CloudKeyPageDto(
             organizationName, user.FirstName, user.LastName, state, key.ValidFrom, key.ValidUntil, key.OneTimeUse,
             Math.Max(0, CloudKeyCredential.MaxFailedPinAttempts - key.FailedPinAttempts), page,

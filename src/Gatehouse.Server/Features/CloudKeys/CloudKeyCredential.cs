@@ -56,6 +56,11 @@ internal sealed class CloudKeyCredentialConfiguration : IEntityTypeConfiguration
         builder.Property(c => c.TokenHash).HasMaxLength(64);
         builder.Property(c => c.PinHash).HasMaxLength(64);
 
+        // Shared with a mobile credential's welcome message: named here too, so neither kind's column is renamed.
+        builder.Property(c => c.SendEmail).HasColumnName(nameof(CloudKeyCredential.SendEmail));
+        builder.Property(c => c.SendText).HasColumnName(nameof(CloudKeyCredential.SendText));
+        builder.Property(c => c.SentAt).HasColumnName(nameof(CloudKeyCredential.SentAt));
+
         // Other kinds leave the column NULL, which both providers let repeat in a unique index. Tokens
         // are found across organizations (the link names none), so the index is not per organization.
         builder.HasIndex(c => c.TokenHash).IsUnique();

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Gatehouse.Core.Cards;
 using Gatehouse.Server.Features.CloudKeys;
 using Gatehouse.Server.Features.Faces;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Users;
 using Gatehouse.Server.Infrastructure;
@@ -91,7 +92,8 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
         builder.HasDiscriminator(c => c.Type)
             .HasValue<CardCredential>(CredentialType.Card)
             .HasValue<CloudKeyCredential>(CredentialType.CloudKey)
-            .HasValue<FaceCredential>(CredentialType.Face);
+            .HasValue<FaceCredential>(CredentialType.Face)
+            .HasValue<MobileCredential>(CredentialType.Mobile);
         builder.Property(c => c.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
         builder.HasIndex(c => new { c.OrganizationId, c.UserId });
@@ -118,7 +120,8 @@ internal sealed class CardCredentialConfiguration : IEntityTypeConfiguration<Car
 
 /// <summary>
 /// A credential as the API shows it: the common fields, for cards <c>format, facilityCode,
-/// cardNumber, csn</c>, for Cloud Keys <c>cloudKey</c>, and for faces <c>face</c> (null for other kinds).
+/// cardNumber, csn</c>, for Cloud Keys <c>cloudKey</c>, for faces <c>face</c> and for phones <c>mobile</c> (null for
+/// other kinds).
 /// </summary>
 internal sealed record CredentialDto(
     Guid Id,
@@ -134,7 +137,8 @@ internal sealed record CredentialDto(
     long? CardNumber,
     string? Csn,
     CloudKeyDto? CloudKey = null,
-    FaceDto? Face = null);
+    FaceDto? Face = null,
+    MobileDto? Mobile = null);
 
 internal static class CredentialMapping
 {
@@ -146,6 +150,7 @@ internal static class CredentialMapping
             c.Id, c.UserId, c.Type, c.Status, c.ValidFrom, c.ValidUntil, c.CreatedAt, c.UpdatedAt,
             card?.Format.ToApiName(), card?.FacilityCode, card?.CardNumber, card?.Csn,
             (c as CloudKeyCredential)?.ToCloudKeyDto(now),
-            (c as FaceCredential)?.ToFaceDto());
+            (c as FaceCredential)?.ToFaceDto(),
+            (c as MobileCredential)?.ToMobileDto());
     }
 }

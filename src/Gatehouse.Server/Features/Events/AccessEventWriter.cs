@@ -1,4 +1,6 @@
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Credentials;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,6 +43,7 @@ internal sealed partial class AccessEventWriter(GatehouseDbContext db, TimeProvi
         try
         {
             await db.SaveChangesAsync(ct);
+            await NoteMobileUseAsync(fresh, ct);
             return fresh.Count;
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
@@ -62,6 +65,22 @@ internal sealed partial class AccessEventWriter(GatehouseDbContext db, TimeProvi
         }
     }
 
+    /// <summary>
+    /// A phone's "last used", as its credential shows it: the latest door it opened, online (through the server) or
+    /// offline (its QR token at a device, reported later). Never moved back by an event that arrives late.
+    /// </summary>
+    private async Task NoteMobileUseAsync(List<AccessEvent> stored, CancellationToken ct)
+    {
+        foreach (var use in stored
+                     .Where(e => e.Granted && e.CredentialType == CredentialType.Mobile && e.CredentialId is not null)
+                     .GroupBy(e => e.CredentialId!.Value, (id, uses) => (Id: id, At: uses.Max(e => e.OccurredAt))))
+        {
+            await db.Credentials.OfType<MobileCredential>()
+                .Where(c => c.Id == use.Id && (c.LastUsedAt == null || c.LastUsedAt < use.At))
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, use.At), ct);
+        }
+    }
+
     private async Task<bool> AppendOneAsync(AccessEvent accessEvent, CancellationToken ct)
     {
         if (await db.AccessEvents.IgnoreQueryFilters().AnyAsync(e => e.Id == accessEvent.Id, ct))
@@ -73,6 +92,7 @@ internal sealed partial class AccessEventWriter(GatehouseDbContext db, TimeProvi
         try
         {
             await db.SaveChangesAsync(ct);
+            await NoteMobileUseAsync([accessEvent], ct);
             return true;
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())

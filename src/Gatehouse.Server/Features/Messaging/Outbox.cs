@@ -4,8 +4,14 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace Gatehouse.Server.Features.Messaging;
 
-/// <summary>What a template made of a message: the plain-text body, and for emails an HTML one.</summary>
-internal sealed record MessageContent(string Text, string? Html = null);
+/// <summary>
+/// What a template made of a message: the plain-text body, and for emails an HTML one with the images it shows
+/// (<c>cid:</c> references to <see cref="MessageImage.ContentId"/>).
+/// </summary>
+internal sealed record MessageContent(string Text, string? Html = null, IReadOnlyList<MessageImage>? Images = null);
+
+/// <summary>An image inside an HTML email, such as a QR code to scan from a desktop screen.</summary>
+internal sealed record MessageImage(string ContentId, string MediaType, byte[] Data);
 
 /// <summary>Who and what a queued message is about, for the admin's list.</summary>
 internal sealed record MessageAbout(string Kind, Guid? UserId = null, Guid? CredentialId = null);

@@ -62,6 +62,12 @@ internal sealed class SmtpEmailSender(IOptions<SmtpOptions> smtp, IOptions<Email
         var domain = sender.Address[(sender.Address.LastIndexOf('@') + 1)..];
         message.MessageId = $"{outgoing.Id:N}@{domain}";
         var body = new BodyBuilder { TextBody = outgoing.Content.Text, HtmlBody = outgoing.Content.Html };
+        foreach (var image in outgoing.Content.Images ?? [])
+        {
+            var part = body.LinkedResources.Add(image.ContentId, image.Data, ContentType.Parse(image.MediaType));
+            part.ContentId = image.ContentId;
+        }
+
         message.Body = body.ToMessageBody();
         return message;
     }

@@ -814,6 +814,41 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Mobile.MobileChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CredentialId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("CredentialId", "Value")
+                        .IsUnique();
+
+                    b.ToTable("MobileChallenges", (string)null);
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Organizations.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -989,13 +1024,19 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("SendEmail")
-                        .HasColumnType("boolean");
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("boolean")
+                        .HasColumnName("SendEmail");
 
                     b.Property<bool>("SendText")
-                        .HasColumnType("boolean");
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("boolean")
+                        .HasColumnName("SendText");
 
                     b.Property<DateTimeOffset>("SentAt")
-                        .HasColumnType("timestamp with time zone");
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("SentAt");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -1097,6 +1138,56 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.HasIndex("ConsentNoticeId");
 
                     b.HasDiscriminator().HasValue("Face");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Mobile.MobileCredential", b =>
+                {
+                    b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");
+
+                    b.Property<DateTimeOffset?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ActivationCodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ActivationExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ActivationUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeviceName")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PublicKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("SendEmail")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("boolean")
+                        .HasColumnName("SendEmail");
+
+                    b.Property<bool>("SendText")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("boolean")
+                        .HasColumnName("SendText");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("SentAt");
+
+                    b.HasIndex("ActivationCodeHash")
+                        .IsUnique();
+
+                    b.HasDiscriminator().HasValue("Mobile");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.AccessGroups.AccessGroup", b =>
@@ -1290,6 +1381,21 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Gatehouse.Server.Features.Messaging.OutboxMessage", b =>
                 {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Mobile.MobileChallenge", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Credentials.Credential", null)
+                        .WithMany()
+                        .HasForeignKey("CredentialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")

@@ -808,6 +808,41 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Features.Mobile.MobileChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CredentialId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("CredentialId", "Value")
+                        .IsUnique();
+
+                    b.ToTable("MobileChallenges", (string)null);
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.Organizations.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -983,13 +1018,19 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("SendEmail")
-                        .HasColumnType("INTEGER");
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("SendEmail");
 
                     b.Property<bool>("SendText")
-                        .HasColumnType("INTEGER");
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("SendText");
 
                     b.Property<long>("SentAt")
-                        .HasColumnType("INTEGER");
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("SentAt");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -1091,6 +1132,56 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.HasIndex("ConsentNoticeId");
 
                     b.HasDiscriminator().HasValue("Face");
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Mobile.MobileCredential", b =>
+                {
+                    b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");
+
+                    b.Property<long?>("ActivatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActivationCodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ActivationExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ActivationUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeviceName")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SendEmail")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("SendEmail");
+
+                    b.Property<bool>("SendText")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("SendText");
+
+                    b.Property<long>("SentAt")
+                        .ValueGeneratedOnUpdateSometimes()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("SentAt");
+
+                    b.HasIndex("ActivationCodeHash")
+                        .IsUnique();
+
+                    b.HasDiscriminator().HasValue("Mobile");
                 });
 
             modelBuilder.Entity("Gatehouse.Server.Features.AccessGroups.AccessGroup", b =>
@@ -1284,6 +1375,21 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Gatehouse.Server.Features.Messaging.OutboxMessage", b =>
                 {
+                    b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Features.Mobile.MobileChallenge", b =>
+                {
+                    b.HasOne("Gatehouse.Server.Features.Credentials.Credential", null)
+                        .WithMany()
+                        .HasForeignKey("CredentialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Gatehouse.Server.Features.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")

@@ -4,6 +4,7 @@ using Gatehouse.Core.Schedules;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.Credentials;
 using Gatehouse.Server.Features.Faces;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Features.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,8 +26,8 @@ internal sealed class OrganizationSyncData
     private readonly ILookup<Guid, Guid> _membersOfGroup;
     private readonly ILookup<Guid, Guid> _groupsOfUser;
     private readonly Dictionary<Guid, (bool Suspended, DateTimeOffset? From, DateTimeOffset? Until)> _users;
-    private readonly Dictionary<Guid, SyncCredential> _cards;
-    private readonly Dictionary<Guid, List<SyncCredential>> _cardsOfUser;
+    private readonly Dictionary<Guid, SyncCredential> _credentials;
+    private readonly Dictionary<Guid, List<SyncCredential>> _credentialsOfUser;
 
     // The opened templates of face credentials (their SyncCredential carries only the model); sealed per device when sent.
     private readonly Dictionary<Guid, float[]> _faceVectors = [];
@@ -40,7 +41,7 @@ internal sealed class OrganizationSyncData
         ILookup<Guid, Guid> membersOfGroup,
         ILookup<Guid, Guid> groupsOfUser,
         Dictionary<Guid, (bool, DateTimeOffset?, DateTimeOffset?)> users,
-        IEnumerable<SyncCredential> cards,
+        IEnumerable<SyncCredential> credentials,
         IEnumerable<(SyncCredential Credential, float[] Vector)> faces)
     {
         Devices = devices;
@@ -51,16 +52,16 @@ internal sealed class OrganizationSyncData
         _membersOfGroup = membersOfGroup;
         _groupsOfUser = groupsOfUser;
         _users = users;
-        _cards = [];
-        _cardsOfUser = [];
-        foreach (var card in cards)
+        _credentials = [];
+        _credentialsOfUser = [];
+        foreach (var credential in credentials)
         {
-            AddCard(card);
+            AddCredential(credential);
         }
 
         foreach (var (face, vector) in faces)
         {
-            AddCard(face);
+            AddCredential(face);
             _faceVectors[face.Id] = vector;
         }
     }
@@ -90,6 +91,7 @@ internal sealed class OrganizationSyncData
             .Select(c => new { c.Id, c.UserId, c.Status, c.ValidFrom, c.ValidUntil, c.Identity })
             .ToListAsync(ct);
         var faces = await LoadFacesAsync(db, faceTemplates, null, ct);
+        var phones = await LoadPhonesAsync(db, null, ct);
 
         var doorsOfGroup = groupDoors.ToLookup(d => d.AccessGroupId, d => d.DoorId);
         var cardType = DeviceNames.CredentialType(CredentialType.Card);
@@ -117,7 +119,8 @@ internal sealed class OrganizationSyncData
             memberships.ToLookup(m => m.AccessGroupId, m => m.UserId),
             memberships.ToLookup(m => m.UserId, m => m.AccessGroupId),
             users.ToDictionary(u => u.Id, u => (u.Status == UserStatus.Suspended, u.ValidFrom, u.ValidUntil)),
-            cards.Select(c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity)),
+            cards.Select(c => new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity))
+                .Concat(phones),
             faces);
     }
 
@@ -171,6 +174,24 @@ internal sealed class OrganizationSyncData
     }
 
     /// <summary>
+    /// The activated mobile credentials (all, or those of <paramref name="ids"/>) with their phones' public keys, which
+    /// a device checks offline QR tokens against. A pending one has no key and opens nothing at a door, so it is not sent.
+    /// </summary>
+    private static async Task<List<SyncCredential>> LoadPhonesAsync(GatehouseDbContext db, IReadOnlyCollection<Guid>? ids, CancellationToken ct)
+    {
+        var query = db.Credentials.AsNoTracking().OfType<MobileCredential>().Where(m => m.PublicKey != null);
+        if (ids is not null)
+        {
+            query = query.Where(m => ids.Contains(m.Id));
+        }
+
+        var mobileType = DeviceNames.CredentialType(CredentialType.Mobile);
+        return await query
+            .Select(m => new SyncCredential(m.Id, m.UserId, mobileType, m.Status == CredentialStatus.Suspended, m.ValidFrom, m.ValidUntil, null, null, m.PublicKey))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>
     /// Reads again the given users and credentials (changed, added or removed), for a change that moved no
     /// user in or out of a group, nor any door, group or schedule: two small queries instead of the organization.
     /// </summary>
@@ -198,18 +219,23 @@ internal sealed class OrganizationSyncData
                 .ToListAsync(ct);
             foreach (var id in credentialIds)
             {
-                RemoveCard(id);
+                RemoveCredential(id);
             }
 
             var cardType = DeviceNames.CredentialType(CredentialType.Card);
             foreach (var c in cards)
             {
-                AddCard(new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity));
+                AddCredential(new SyncCredential(c.Id, c.UserId, cardType, c.Status == CredentialStatus.Suspended, c.ValidFrom, c.ValidUntil, c.Identity));
+            }
+
+            foreach (var phone in await LoadPhonesAsync(db, credentialIds, ct))
+            {
+                AddCredential(phone);
             }
 
             foreach (var (face, vector) in await LoadFacesAsync(db, faceTemplates, credentialIds, ct))
             {
-                AddCard(face);
+                AddCredential(face);
                 _faceVectors[face.Id] = vector;
             }
         }
@@ -240,7 +266,7 @@ internal sealed class OrganizationSyncData
 
         foreach (var id in credentialIds)
         {
-            if (_cards.TryGetValue(id, out var card) && view.Users.ContainsKey(card.UserId))
+            if (_credentials.TryGetValue(id, out var card) && view.Users.ContainsKey(card.UserId))
             {
                 if (!view.Credentials.TryGetValue(id, out var old) || old != card)
                 {
@@ -306,7 +332,7 @@ internal sealed class OrganizationSyncData
                 var ownGroups = _groupsOfUser[userId].Where(view.AccessGroups.ContainsKey).Order().ToArray();
                 var u = new SyncUser(userId, user.Suspended, ownGroups, user.From, user.Until);
                 view.Users[userId] = Reuse(userId, u, previous?.Users, DeviceView.SameUser);
-                foreach (var card in _cardsOfUser.GetValueOrDefault(userId) ?? [])
+                foreach (var card in _credentialsOfUser.GetValueOrDefault(userId) ?? [])
                 {
                     view.Credentials[card.Id] = Reuse(card.Id, card, previous?.Credentials, static (a, b) => a == b);
                 }
@@ -316,23 +342,23 @@ internal sealed class OrganizationSyncData
         return view;
     }
 
-    private void AddCard(SyncCredential card)
+    private void AddCredential(SyncCredential credential)
     {
-        _cards[card.Id] = card;
-        if (!_cardsOfUser.TryGetValue(card.UserId, out var cards))
+        _credentials[credential.Id] = credential;
+        if (!_credentialsOfUser.TryGetValue(credential.UserId, out var ofUser))
         {
-            _cardsOfUser[card.UserId] = cards = [];
+            _credentialsOfUser[credential.UserId] = ofUser = [];
         }
 
-        cards.Add(card);
+        ofUser.Add(credential);
     }
 
-    private void RemoveCard(Guid id)
+    private void RemoveCredential(Guid id)
     {
         _faceVectors.Remove(id);
-        if (_cards.Remove(id, out var card) && _cardsOfUser.TryGetValue(card.UserId, out var cards))
+        if (_credentials.Remove(id, out var credential) && _credentialsOfUser.TryGetValue(credential.UserId, out var ofUser))
         {
-            cards.RemoveAll(c => c.Id == id);
+            ofUser.RemoveAll(c => c.Id == id);
         }
     }
 
