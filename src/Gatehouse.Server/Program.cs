@@ -87,6 +87,7 @@ services.AddScoped<DemoWorld>();
 services.AddScoped<DemoHistory>();
 services.AddScoped<DemoSeeder>();
 services.AddScoped<DemoFaces>();
+services.AddScoped<DemoPhones>();
 services.AddDevices();
 services.AddDeviceGateway();
 services.AddMessaging();

@@ -10,7 +10,8 @@ namespace Gatehouse.Server.Features.Demo;
 /// sites in different time zones, doors, schedules, access groups, twelve users with cards, and a week
 /// of access events whose outcomes the decision engine computed, and a Cloud Key for the first user,
 /// whose email waits in the Dev mailbox (when there is an address for its link: see <see cref="PublicLinks"/>),
-/// and, when the face models are there, a face and a selfie invitation (<see cref="DemoFaces"/>).
+/// and, when the face models are there, a face and a selfie invitation (<see cref="DemoFaces"/>), and two mobile
+/// credentials, one pending with its welcome email in the Dev mailbox and one active (<see cref="DemoPhones"/>).
 /// Everything goes through the same
 /// services as the API, so it is validated and audited like any other change (with no signed-in actor).
 /// Runs only while the organization is still empty, so a restart seeds nothing again, and in one
@@ -23,6 +24,7 @@ internal sealed partial class DemoSeeder(
     DemoHistory history,
     CloudKeyService cloudKeys,
     DemoFaces faces,
+    DemoPhones phones,
     PublicLinks links,
     TimeProvider clock,
     ILogger<DemoSeeder> logger)
@@ -68,6 +70,7 @@ internal sealed partial class DemoSeeder(
         }
 
         await faces.SeedAsync(created, owner.Id, now, ct);
+        await phones.SeedAsync(created, now, ct);
         await transaction.CommitAsync(ct);
 
         LogSeeded(logger, id, created.Doors.Count, created.Holders.Count, events);

@@ -5,6 +5,7 @@ using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 
 using Gatehouse.Server.Tests.Features.CloudKeys;
+using Gatehouse.Server.Tests.Features.Mobile;
 
 namespace Gatehouse.Server.Tests.Features.Demo;
 
@@ -72,6 +73,26 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
         var page = await app.Anonymous().GetJsonAsync($"/api/v1/public/cloud-keys/{received.Token}");
         Assert.Equal(("Olivia", "active"), (page.Str("firstName"), page.Str("status")));
         Assert.Contains(page.GetProperty("doors").EnumerateArray(), d => d.Str("name") == "Main Entrance" && d.GetProperty("openNow").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Demo_Enabled_SeedsAnActivePhoneAndAPendingOneWhoseWelcomeEmailActivatesIt()
+    {
+        using var owner = await app.SystemAdminAsync();
+        var credentials = new List<JsonElement>();
+        foreach (var user in Items(await owner.GetJsonAsync("/api/v1/users?pageSize=100")))
+        {
+            credentials.AddRange(Items(await owner.GetJsonAsync($"/api/v1/users/{user.Id()}/credentials")));
+        }
+
+        var phones = credentials.Where(c => c.Str("type") == "mobile").ToList();
+        Assert.Equal(["active", "pending"], phones.Select(p => p.GetProperty("mobile").Str("state")).Order());
+        var pending = phones.Single(p => p.GetProperty("mobile").Str("state") == "pending");
+        var welcome = await app.WelcomeAsync(pending.Id());
+        using var phone = new Mobile.TestPhone(app.Anonymous());
+        await phone.ActivatedAsync(welcome.Code);
+        var doors = await (await phone.DoorsAsync()).JsonAsync();
+        Assert.NotEmpty(doors.GetProperty("doors").EnumerateArray());
     }
 
     [Fact]
