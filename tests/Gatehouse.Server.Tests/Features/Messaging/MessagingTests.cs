@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Tests.Features.CloudKeys;
+using Gatehouse.Server.Tests.Features.Mobile;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -35,6 +36,47 @@ public sealed class MessagingTests(MailApp app) : IClassFixture<MailApp>
         Assert.True(message.IsNull("body") && message.IsNull("html"));
         Assert.Equal($"{Guid.Parse(message.Id()):N}@gatehouse.test", email.MessageId);
         await (await app.Anonymous().GetAsync($"/api/v1/public/cloud-keys/{received.Token}")).AssertStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task MobileWelcomeEmail_ArrivesOverSmtpWithItsLinkAndTheLinksQrCodeAsAnInlineImage()
+    {
+        await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
+        var organization = (await scene.Owner.GetJsonAsync("/api/v1/organization")).Str("name");
+
+        await scene.Owner.NewMobileAsync(scene.UserId);
+
+        MimeMessage? email = null;
+        await TestDevice.WaitUntilAsync(
+            () => Task.FromResult((email = app.Smtp.Received.FirstOrDefault(m => m.Subject == $"Open your doors at {organization} with your phone")) is not null),
+            "the welcome email");
+        var link = System.Text.RegularExpressions.Regex.Match(email!.TextBody!, @"https?://\S+/app/activate#[A-Za-z0-9_-]{43}");
+        Assert.True(link.Success, email.TextBody);
+        Assert.Contains(link.Value, email.HtmlBody, StringComparison.Ordinal);
+        var qr = Assert.Single(email.BodyParts.OfType<MimePart>(), p => p.ContentType.MimeType == "image/png");
+        Assert.Equal(Gatehouse.Server.Features.Mobile.MobileMessages.QrContentId, qr.ContentId);
+        Assert.Contains($"cid:{qr.ContentId}", email.HtmlBody, StringComparison.Ordinal);
+        using var png = new MemoryStream();
+        await qr.Content!.DecodeToAsync(png);
+        Assert.Equal(link.Value, QrText(png.ToArray()));
+    }
+
+    /// <summary>What a phone's camera would read from a QR code PNG.</summary>
+    private static string? QrText(byte[] png)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        var luminance = new byte[bitmap.Width * bitmap.Height];
+        for (var y = 0; y < bitmap.Height; y++)
+        {
+            for (var x = 0; x < bitmap.Width; x++)
+            {
+                var c = bitmap.GetPixel(x, y);
+                luminance[(y * bitmap.Width) + x] = (byte)((c.Red + c.Green + c.Blue) / 3);
+            }
+        }
+
+        var source = new ZXing.RGBLuminanceSource(luminance, bitmap.Width, bitmap.Height, ZXing.RGBLuminanceSource.BitmapFormat.Gray8);
+        return new ZXing.QrCode.QRCodeReader().decode(new ZXing.BinaryBitmap(new ZXing.Common.HybridBinarizer(source)))?.Text;
     }
 
     [Fact]
