@@ -8,8 +8,10 @@ namespace Gatehouse.Server.Features.Mobile;
 
 /// <summary>
 /// A nonce the server gave a phone to sign. Kept in the store, not in a server's memory, so any server can check
-/// the answer; taken by one conditional update, so it proves one request only, and only until it expires.
+/// the answer; taken by one conditional update, so it proves one request only, and only until it expires. Not audited:
+/// a nonce changes nothing anyone administers (the unlock it proves is an access event).
 /// </summary>
+[AuditIgnore]
 internal sealed class MobileChallenge : ITenantOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();

@@ -65,6 +65,25 @@ public sealed class MobileCredentialTests(MobileApp app) : IClassFixture<MobileA
     }
 
     [Fact]
+    public async Task Audit_RecordsTheAddAndTheActivation_NeverTheCodesHashOrAChallenge()
+    {
+        await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
+        var credential = await scene.Owner.NewMobileAsync(scene.UserId);
+        using var phone = new TestPhone(app.Anonymous());
+        await phone.ActivatedAsync((await app.WelcomeAsync(credential.Id())).Code);
+        await (await phone.DoorsAsync()).AssertStatusAsync(HttpStatusCode.OK);
+
+        var entries = (await scene.Owner.GetJsonAsync($"/api/v1/audit?entityId={credential.Id()}&pageSize=100")).GetProperty("items").EnumerateArray().ToList();
+
+        Assert.Equal(["created", "updated"], entries.Select(e => e.Str("action")).Reverse());
+        var all = string.Join("\n", entries.Select(e => e.ToString()));
+        Assert.Contains("deviceName", all, StringComparison.Ordinal);
+        Assert.DoesNotContain(Gatehouse.Server.Features.CloudKeys.CloudKeySecrets.HashToken((await app.WelcomeAsync(credential.Id())).Code), all, StringComparison.Ordinal);
+        var audited = (await scene.Owner.GetJsonAsync("/api/v1/audit?pageSize=200")).GetProperty("items").EnumerateArray();
+        Assert.DoesNotContain(audited, e => e.Str("entityType").Contains("challenge", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Activate_TheSameCodeAgain_Is410Used_AndTheFirstPhoneKeepsTheCredential()
     {
         await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
