@@ -17,6 +17,7 @@ using Gatehouse.Server.Features.Doors;
 using Gatehouse.Server.Features.Events;
 using Gatehouse.Server.Features.Faces;
 using Gatehouse.Server.Features.Messaging;
+using Gatehouse.Server.Features.Mobile;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
@@ -158,6 +159,7 @@ app.MapScalarApiReference("/api", o => o
 app.MapGatehouseApi();
 app.MapPublicCloudKeys();
 app.MapPublicFaces();
+app.MapMobileApp();
 app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();
