@@ -26,10 +26,12 @@ public sealed class MobileAppTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     private static readonly Guid FrontDoor = Guid.Parse("1b4e28ba-2fa1-41d2-883f-0016d3cca427");
     private static readonly Guid BackDoor = Guid.Parse("6fa459ea-ee8a-4ca4-894e-db77e160355e");
 
-    [Fact]
-    public async Task App_OnAPhoneWithNoKey_SaysToAskForALinkUnderTheAppsPolicy()
+    [Theory]
+    [InlineData(390, 844)]
+    [InlineData(1280, 800)]
+    public async Task App_WithNoKey_SaysToAskForALinkUnderTheAppsPolicy(int width, int height)
     {
-        await using var phone = await app.OpenAsync(390, 844);
+        await using var phone = await app.OpenAsync(width, height);
         var response = await phone.Page.GotoAsync("/app/");
 
         await Expect(phone.Page.GetByRole(AriaRole.Heading, new() { Name = "This phone is not set up" })).ToBeVisibleAsync();
@@ -39,7 +41,7 @@ public sealed class MobileAppTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         Assert.Equal("no-referrer", headers["referrer-policy"]);
         Assert.Equal("no-cache", headers["cache-control"]);
         Assert.Equal(0, await phone.Page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
-        await phone.ScreenshotAsync("mobile-app-no-key");
+        await phone.ScreenshotAsync($"mobile-app-no-key-{width}");
         phone.AssertNoProblems();
     }
 
@@ -200,6 +202,22 @@ public sealed class MobileAppTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         Assert.True(token.IsSignedBy(key), "The token is not signed by the key the phone activated with.");
         await page.Context.SetOfflineAsync(false);
         phone.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task DoorCode_WithoutTheQrEncoder_SaysItIsUnavailable()
+    {
+        await using var phone = await app.OpenAsync(390, 844);
+        var page = phone.Page;
+        // As on a server built without npm: the encoder is not there (for the page and its worker alike).
+        await page.Context.RouteAsync("**/app/vendor/qrcode.mjs", route => route.FulfillAsync(new() { Status = 404 }));
+        var server = await FakeServer.RouteAsync(page);
+        await ActivateAsync(phone, server);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show to the door" }).ClickAsync();
+
+        await Expect(page.Locator("[data-qr-caption]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^The door code is unavailable"));
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Your door code" })).ToBeHiddenAsync();
     }
 
     [Fact]
