@@ -176,6 +176,27 @@ public sealed class MobileAppTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     }
 
     [Fact]
+    public async Task NoKey_APastedActivationLink_ActivatesThisPhone()
+    {
+        // As on iOS, where a Home Screen app does not share Safari's storage and links open in Safari.
+        await using var phone = await app.OpenAsync(390, 844);
+        var page = phone.Page;
+        var server = await FakeServer.RouteAsync(page);
+        await page.GotoAsync("/app/");
+
+        await page.GetByLabel("Activation link").FillAsync("https://gatehouse.example.com/app/activate");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Paste the whole activation link");
+        await page.GetByLabel("Activation link").FillAsync("https://gatehouse.example.com/app/activate#Pasted%20code");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Hello Ana" })).ToBeVisibleAsync();
+        Assert.Equal("Pasted code", server.Activation!["code"]!.GetValue<string>());
+        phone.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task DoorCode_WithNoNetwork_IsAQrOfATokenTheDoorAcceptsSignedByTheActivatedKey()
     {
         await using var phone = await app.OpenAsync(390, 844);

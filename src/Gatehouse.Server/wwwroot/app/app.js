@@ -218,61 +218,95 @@ function message(element, text, kind) {
     element.classList.toggle("is-bad", kind === "bad");
 }
 
+let activationCode = "";
+
+const installedApp = () => navigator.standalone === true || matchMedia("(display-mode: standalone)").matches;
+const appleMobile = () => /iPhone|iPad/.test(navigator.userAgent) || (/Macintosh/.test(navigator.userAgent) && navigator.maxTouchPoints > 1);
+
 async function startActivation(code) {
+    activationCode = code;
+    $("[data-activate-error]").hidden = true;
+    $("[data-ios-hint]").hidden = !(appleMobile() && !installedApp());
     show("activate");
-    const form = $("[data-activate-form]");
+    $("[data-device-name]").value = await guessDeviceName();
+}
+
+async function activate(event) {
+    event.preventDefault();
     const error = $("[data-activate-error]");
     const button = $("[data-activate]");
     const input = $("[data-device-name]");
-    input.value = await guessDeviceName();
-    form.addEventListener("submit", async (event) => {
-        event.preventDefault();
-        const deviceName = input.value.trim();
-        if (!deviceName) {
-            error.textContent = "Give this phone a name.";
+    const deviceName = input.value.trim();
+    if (!deviceName) {
+        error.textContent = "Give this phone a name.";
+        error.hidden = false;
+        input.focus();
+        return;
+    }
+
+    button.disabled = true;
+    error.hidden = true;
+    try {
+        const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+        const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
+        const publicKey = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+        const answer = await post(`${api}/activate`, { code: activationCode, publicKey, deviceName });
+        if (!answer.ok) {
+            error.textContent = activationError(answer);
             error.hidden = false;
-            input.focus();
+            if (answer.status === 404 || answer.status === 410) {
+                history.replaceState(null, "", "/app/");
+            }
+
             return;
         }
 
-        button.disabled = true;
-        error.hidden = true;
+        const b = answer.body;
+        credential = {
+            credentialId: b.credentialId,
+            organizationId: b.organizationId ?? null,
+            organizationName: b.organizationName ?? "",
+            firstName: b.firstName ?? "",
+            deviceName,
+            keys,
+        };
+        await store.put(credential);
+        activationCode = "";
+        history.replaceState(null, "", "/app/");
+        await openHome();
+    } catch (e) {
+        error.textContent = e instanceof Offline
+            ? "No network. Connect this phone to the internet and try again."
+            : "This phone could not make or keep its key. Try another browser, or ask your administrator.";
+        error.hidden = false;
+    } finally {
+        button.disabled = false;
+    }
+}
+
+// A pasted activation link (or its code alone): what a Home Screen app on iOS needs, as links open in Safari.
+function activateFromLink(event) {
+    event.preventDefault();
+    const text = $("[data-link]").value.trim();
+    const error = $("[data-link-error]");
+    let code = text;
+    if (text.includes("://")) {
         try {
-            const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
-            const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
-            const publicKey = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
-            const answer = await post(`${api}/activate`, { code, publicKey, deviceName });
-            if (!answer.ok) {
-                error.textContent = activationError(answer);
-                error.hidden = false;
-                if (answer.status === 404 || answer.status === 410) {
-                    history.replaceState(null, "", "/app/");
-                }
-
-                return;
-            }
-
-            const b = answer.body;
-            credential = {
-                credentialId: b.credentialId,
-                organizationId: b.organizationId ?? null,
-                organizationName: b.organizationName ?? "",
-                firstName: b.firstName ?? "",
-                deviceName,
-                keys,
-            };
-            await store.put(credential);
-            history.replaceState(null, "", "/app/");
-            await openHome();
-        } catch (e) {
-            error.textContent = e instanceof Offline
-                ? "No network. Connect this phone to the internet and try again."
-                : "This phone could not make or keep its key. Try another browser, or ask your administrator.";
-            error.hidden = false;
-        } finally {
-            button.disabled = false;
+            code = decodeURIComponent(new URL(text).hash.slice(1));
+        } catch {
+            code = "";
         }
-    });
+    }
+
+    if (!code) {
+        error.textContent = "Paste the whole activation link from your welcome message: it ends with # and a code.";
+        error.hidden = false;
+        return;
+    }
+
+    error.hidden = true;
+    $("[data-link]").value = "";
+    startActivation(code);
 }
 
 async function openHome() {
@@ -439,6 +473,11 @@ async function start() {
         navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => undefined);
     }
 
+    $("[data-activate-form]").addEventListener("submit", activate);
+    $("[data-link-form]").addEventListener("submit", activateFromLink);
+    $("[data-copy-link]").addEventListener("click", (event) => {
+        navigator.clipboard?.writeText(location.href).then(() => { event.target.textContent = "Link copied"; }, () => undefined);
+    });
     $("[data-show-qr]").addEventListener("click", showCode);
     $("[data-hide-qr]").addEventListener("click", hideCode);
     $("[data-refresh]").addEventListener("click", loadDoors);
