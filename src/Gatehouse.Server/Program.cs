@@ -162,6 +162,7 @@ app.MapGatehouseApi();
 app.MapPublicCloudKeys();
 app.MapPublicFaces();
 app.MapPublicMobile();
+app.MapMobileApp();
 app.MapAdminConsole();
 app.MapUserCsv();
 app.MapEventCsv();
