@@ -46,14 +46,14 @@ public class ConsoleApp : GatehouseApp
     /// <summary>Where screenshots are kept: <c>artifacts/screenshots</c> at the repository's root.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
 
-    /// <summary>The console sending email for real, to a <see cref="Features.Messaging.TestSmtpServer"/>.</summary>
+    /// <summary>The console sending email for real, to a <see cref="TestSmtpServer"/>.</summary>
     public class WithSmtp : ConsoleApp
     {
-        public Features.Messaging.TestSmtpServer Smtp { get; private set; } = null!;
+        public TestSmtpServer Smtp { get; private set; } = null!;
 
         public override async Task InitializeAsync()
         {
-            Smtp = await Features.Messaging.TestSmtpServer.CreateAsync();
+            Smtp = await TestSmtpServer.CreateAsync();
             await base.InitializeAsync();
         }
 

@@ -1,4 +1,3 @@
-using Gatehouse.Server.Tests.Infrastructure;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
@@ -10,7 +9,7 @@ using SmtpServer.Protocol;
 using SmtpServer.Storage;
 using SmtpResponse = SmtpServer.Protocol.SmtpResponse;
 
-namespace Gatehouse.Server.Tests.Features.Messaging;
+namespace Gatehouse.Testing;
 
 /// <summary>
 /// A real SMTP server on a loopback port, in the test process, that keeps what it receives. It can be stopped
@@ -32,7 +31,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>A server on a free port; started unless <paramref name="start"/> is false (the port is then closed).</summary>
     public static async Task<TestSmtpServer> CreateAsync(bool start = true)
     {
-        var server = new TestSmtpServer(TestBroker.FreePort());
+        var server = new TestSmtpServer(LoopbackPort.Free());
         if (start)
         {
             await server.StartAsync();
