@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.DeviceLoad;
@@ -70,6 +72,17 @@ internal sealed class LoadServer : IAsyncDisposable
         scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
         return await work(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>(), scope.ServiceProvider);
     }
+
+    /// <summary>The text of the newest email queued for <paramref name="credentialId"/>, decrypted as the mailer would send it.</summary>
+    public Task<string> EmailTextAsync(Guid organizationId, Guid credentialId) =>
+        InOrganizationAsync(organizationId, async (db, services) =>
+        {
+            var protector = services.GetRequiredService<OutboxContentProtector>();
+            var message = await db.OutboxMessages.IgnoreQueryFilters().AsNoTracking()
+                .Where(m => m.CredentialId == credentialId && m.Channel == MessageChannel.Email)
+                .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).FirstAsync();
+            return protector.Unprotect(message.ProtectedContent!).Text;
+        });
 
     public async ValueTask DisposeAsync()
     {

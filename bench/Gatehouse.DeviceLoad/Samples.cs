@@ -19,6 +19,18 @@ internal sealed class Samples(string name)
     public void AddElapsed(long startTimestamp, long endTimestamp) =>
         Add(Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).TotalMilliseconds);
 
+    /// <summary>All of <paramref name="parts"/>' samples in one (each part kept by one worker, merged after the run).</summary>
+    public static Samples Merge(IEnumerable<Samples> parts, string name = "")
+    {
+        var all = new Samples(name);
+        foreach (var part in parts)
+        {
+            all._values.AddRange(part._values);
+        }
+
+        return all;
+    }
+
     /// <summary>The nearest-rank percentile: the smallest sample with at least <paramref name="percent"/> % of all at or below it.</summary>
     public double Percentile(double percent)
     {
