@@ -30,8 +30,11 @@ internal sealed class LoadServer : IAsyncDisposable
         _server
             .With("Logging:LogLevel:Default", "Warning")
 
-            // The Cloud Key load sends every unlock from one loopback address, which the public limit counts as one client.
+            // The Cloud Key and mobile loads send every request from one loopback address, which the public limits
+            // count as one client; the mobile load's workers also hold many challenges of one credential at once.
             .With("Gatehouse:CloudKeys:PublicRequestsPerMinute", "1000000")
+            .With("Gatehouse:Mobile:PublicRequestsPerMinute", "1000000")
+            .With("Gatehouse:Mobile:MaxOpenChallenges", "1000")
 
             // A device's report of a remote unlock carries the command's ID, as the server's own event of it does;
             // when both are stored at once one insert loses, which AccessEventWriter catches and settles. EF Core
