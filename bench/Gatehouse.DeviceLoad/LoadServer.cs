@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Messaging;
 using Gatehouse.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.DeviceLoad;
@@ -28,13 +30,18 @@ internal sealed class LoadServer : IAsyncDisposable
         _server
             .With("Logging:LogLevel:Default", "Warning")
 
-            // The Cloud Key load sends every unlock from one loopback address, which the public limit counts as one client.
+            // The Cloud Key and mobile loads send every request from one loopback address, which the public limits
+            // count as one client; the mobile load's workers also hold many challenges of one credential at once.
             .With("Gatehouse:CloudKeys:PublicRequestsPerMinute", "1000000")
+            .With("Gatehouse:Mobile:PublicRequestsPerMinute", "1000000")
+            .With("Gatehouse:Mobile:MaxOpenChallenges", "1000")
 
             // A device's report of a remote unlock carries the command's ID, as the server's own event of it does;
             // when both are stored at once one insert loses, which AccessEventWriter catches and settles. EF Core
             // still logs each such loss as an error with its stack trace; printing those would be measured too.
-            .With("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical")
+            // GATEHOUSE_LOAD_STORE_LOG=Information prints every statement with its time instead, to see where a run
+            // waits (the printing slows the run, so its figures are not the ones to report).
+            .With("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", Environment.GetEnvironmentVariable("GATEHOUSE_LOAD_STORE_LOG") ?? "Critical")
             .With("Logging:LogLevel:Microsoft.EntityFrameworkCore.Update", "Critical");
     }
 
@@ -70,6 +77,17 @@ internal sealed class LoadServer : IAsyncDisposable
         scope.ServiceProvider.GetRequiredService<CurrentOrganization>().Set(organizationId);
         return await work(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>(), scope.ServiceProvider);
     }
+
+    /// <summary>The text of the newest email queued for <paramref name="credentialId"/>, decrypted as the mailer would send it.</summary>
+    public Task<string> EmailTextAsync(Guid organizationId, Guid credentialId) =>
+        InOrganizationAsync(organizationId, async (db, services) =>
+        {
+            var protector = services.GetRequiredService<OutboxContentProtector>();
+            var message = await db.OutboxMessages.IgnoreQueryFilters().AsNoTracking()
+                .Where(m => m.CredentialId == credentialId && m.Channel == MessageChannel.Email)
+                .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).FirstAsync();
+            return protector.Unprotect(message.ProtectedContent!).Text;
+        });
 
     public async ValueTask DisposeAsync()
     {

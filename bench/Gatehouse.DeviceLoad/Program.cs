@@ -11,20 +11,20 @@ namespace Gatehouse.DeviceLoad;
 internal static class DeviceLoadProgram
 {
     private const string Usage = """
-        Usage: Gatehouse.DeviceLoad <revocation|snapshot|events|cloudkey|all> [options]
+        Usage: Gatehouse.DeviceLoad <revocation|snapshot|events|cloudkey|mobile|all> [options]
           --broker HOST:PORT;USER;PASSWORD   an external broker (Mosquitto with dynamic security) instead of the in-process one
           --devices N        devices of the revocation run (50) and of the event run (20)
           --revocations N    revocations measured (200), after --warm-up N more (10)
           --credential face  revoke faces instead of cards (card)
           --credentials N    card holders in the snapshot (100000), over --runs N new devices (5)
           --events N         events in the burst (100000)
-          --concurrency N    concurrent HTTP workers of the Cloud Key run (16), for --seconds N per measured run (15)
+          --concurrency N    concurrent HTTP workers of the Cloud Key and mobile runs (16), for --seconds N per measured run (15)
                              after --warm-up-seconds N of each (5)
         """;
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("revocation" or "snapshot" or "events" or "cloudkey" or "all"))
+        if (args.Length == 0 || args[0] is not ("revocation" or "snapshot" or "events" or "cloudkey" or "mobile" or "all"))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -89,6 +89,14 @@ internal static class DeviceLoadProgram
         {
             await using var server = await LoadServer.StartAsync(broker);
             await new CloudKeyBenchmark(
+                server, Number("--concurrency", 16), TimeSpan.FromSeconds(Number("--seconds", 15)), TimeSpan.FromSeconds(Number("--warm-up-seconds", 5)), output)
+                .RunAsync();
+        }
+
+        if (scenario is "mobile" or "all")
+        {
+            await using var server = await LoadServer.StartAsync(broker);
+            await new MobileBenchmark(
                 server, Number("--concurrency", 16), TimeSpan.FromSeconds(Number("--seconds", 15)), TimeSpan.FromSeconds(Number("--warm-up-seconds", 5)), output)
                 .RunAsync();
         }

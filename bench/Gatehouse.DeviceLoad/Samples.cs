@@ -19,6 +19,18 @@ internal sealed class Samples(string name)
     public void AddElapsed(long startTimestamp, long endTimestamp) =>
         Add(Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).TotalMilliseconds);
 
+    /// <summary>All of <paramref name="parts"/>' samples in one (each part kept by one worker, merged after the run).</summary>
+    public static Samples Merge(IEnumerable<Samples> parts, string name = "")
+    {
+        var all = new Samples(name);
+        foreach (var part in parts)
+        {
+            all._values.AddRange(part._values);
+        }
+
+        return all;
+    }
+
     /// <summary>The nearest-rank percentile: the smallest sample with at least <paramref name="percent"/> % of all at or below it.</summary>
     public double Percentile(double percent)
     {
@@ -46,5 +58,10 @@ internal sealed class Samples(string name)
 
     public static string Ms(double milliseconds) => milliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
 
-    public static string Ratio(double value, double baseline) => (value / baseline).ToString("0.00", CultureInfo.InvariantCulture);
+    /// <summary>Two decimals, three below 0.1 (an online unlock runs at a few thousandths of the decisions' rate).</summary>
+    public static string Ratio(double value, double baseline)
+    {
+        var ratio = value / baseline;
+        return ratio.ToString(Math.Abs(ratio) < 0.1 ? "0.000" : "0.00", CultureInfo.InvariantCulture);
+    }
 }

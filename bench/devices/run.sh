@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The device benchmarks of docs/benchmarks.md: revocation latency to 50 devices, a full snapshot of 100,000
-# credentials, a burst of 100,000 events from 20 devices, and Cloud Key unlocks against plain decisions over HTTP. bench/Gatehouse.DeviceLoad runs the real server
+# credentials, a burst of 100,000 events from 20 devices, Cloud Key unlocks and mobile online unlocks against plain decisions over HTTP. bench/Gatehouse.DeviceLoad runs the real server
 # (SQLite) and real device agents in one process on loopback, in a Release build; this script runs it with the
 # server's in-process broker and again with a throwaway Mosquitto with its dynamic-security plugin, started on a
 # free port the way the tests start it (scripts/services.sh), and keeps each report in artifacts/benchmarks.
-#   bench/devices/run.sh [revocation|snapshot|events|cloudkey|all] [inprocess|mosquitto|both] [tool options…]
+#   bench/devices/run.sh [revocation|snapshot|events|cloudkey|mobile|all] [inprocess|mosquitto|both] [tool options…]
 # e.g. bench/devices/run.sh revocation both --revocations 200
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +12,7 @@ scenario=${1:-all}
 brokers=${2:-both}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] && shift
-case $scenario in revocation|snapshot|events|cloudkey|all) ;; *) echo "Unknown measurement: $scenario" >&2; exit 2 ;; esac
+case $scenario in revocation|snapshot|events|cloudkey|mobile|all) ;; *) echo "Unknown measurement: $scenario" >&2; exit 2 ;; esac
 case $brokers in inprocess|mosquitto|both) ;; *) echo "Unknown broker choice: $brokers" >&2; exit 2 ;; esac
 
 # shellcheck source=../../scripts/services.sh
