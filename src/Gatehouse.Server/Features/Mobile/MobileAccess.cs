@@ -49,6 +49,9 @@ internal sealed partial class MobileAccess(
 {
     private const int ChallengeBytes = 32;
 
+    /// <summary>Answered or expired challenges a credential gathers before they are cleared.</summary>
+    private const int StaleChallengesKept = 50;
+
     /// <summary>
     /// Binds the credential to the phone's key: 404 for an unknown code, 410 for a used or expired one, 400 naming the
     /// field for a key that is not P-256 or a bad phone name (nothing is changed then; the code still works).
@@ -140,9 +143,16 @@ internal sealed partial class MobileAccess(
         var now = clock.GetUtcNow();
         var lifetime = options.Value.ChallengeLifetime;
 
-        // Answered and expired challenges are kept a while so a late replay is told apart from a forgery.
-        await db.MobileChallenges.Where(c => c.CredentialId == credential.Id && c.ExpiresAt < now - (lifetime * 10)).ExecuteDeleteAsync(ct);
-        var open = await db.MobileChallenges.CountAsync(c => c.CredentialId == credential.Id && c.UsedAt == null && c.ExpiresAt > now, ct);
+        // Answered and expired challenges are kept a while, so a late replay is told apart from a forgery, and
+        // cleared once a credential has gathered a few (one read per challenge, a delete only now and then).
+        var ofCredential = db.MobileChallenges.Where(c => c.CredentialId == credential.Id);
+        if (await ofCredential.CountAsync(ct) >= StaleChallengesKept + options.Value.MaxOpenChallenges)
+        {
+            await ofCredential.Where(c => c.ExpiresAt < now - lifetime).ExecuteDeleteAsync(ct);
+        }
+
+        var open = await ofCredential.CountAsync(c => c.UsedAt == null && c.ExpiresAt > now, ct);
+
         if (open >= options.Value.MaxOpenChallenges)
         {
             LogTooManyChallenges(logger, credential.Id, open);
