@@ -158,15 +158,10 @@ internal static class SimulatorEndpoints
     /// <summary>
     /// One camera frame: the request body is the image (JPEG, PNG or WebP), or a multipart form with an
     /// <c>image</c> file. Larger than the camera's limit → 413; not an image → 400 naming <c>image</c>; no face
-    /// engine → 503. Otherwise what the device made of it: <c>{granted, reason, score?, liveness?}</c>.
+    /// engine → 503 (unless the frame holds a phone's QR code, which is decided without one). Otherwise what the device made of it: <c>{granted, reason, score?, liveness?}</c>.
     /// </summary>
     private static async Task<IResult> PresentFaceAsync(HttpRequest request, SimulatedCamera camera, CancellationToken ct)
     {
-        if (camera.Unavailable is { } why)
-        {
-            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
-        }
-
         var limit = camera.MaxFrameBytes;
         if (request.ContentLength > limit + (request.HasFormContentType ? 64 * 1024 : 0))
         {
@@ -215,7 +210,13 @@ internal static class SimulatorEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The frame is not a JPEG, PNG or WebP image."] });
         }
 
+        // A phone's QR code is read with or without the face models; any other frame needs them.
         var outcome = await camera.PresentAsync(new CameraFrame(image, contentType), ct);
+        if (outcome.Reason == CameraFrames.CameraUnavailable && camera.Unavailable is { } why)
+        {
+            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
+        }
+
         return TypedResults.Ok(new SimulatorFaceResult(outcome.Granted, outcome.Reason, outcome.Score, outcome.Liveness));
     }
 

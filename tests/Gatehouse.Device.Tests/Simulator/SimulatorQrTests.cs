@@ -93,6 +93,21 @@ public sealed class SimulatorQrTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CameraFrameWithAQrCode_OnADeviceWithoutFaceModels_StillOpensTheDoor_OtherFramesAre503()
+    {
+        using var qr = new ByteArrayContent(QrImages.Frame(Token()));
+        qr.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        using var plain = new ByteArrayContent(QrImages.Frame(null));
+        plain.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+
+        var answer = await Answer(await _http.PostAsync("/simulator/face", qr));
+        var refused = await _http.PostAsync("/simulator/face", plain);
+
+        Assert.Equal("granted", answer.GetProperty("reason").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task PostText_AnotherQrCode_IsUnknownCredential()
     {
         var answer = await Answer(await _http.PostAsJsonAsync("/simulator/qr", new { text = "https://example.com/menu" }));
