@@ -181,6 +181,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var services = builder.Services;
         services.AddOptions<DoorOptions>().BindConfiguration(DoorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MobileOptions>().BindConfiguration(MobileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventQueueOptions>().BindConfiguration(EventQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.Section).ValidateDataAnnotations()
@@ -205,6 +206,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         services.AddSingleton<SyncApplier>();
         services.AddSingleton<LockControl>();
         services.AddSingleton<Feedback>();
+        services.AddSingleton<MobileTokens>();
         services.AddSingleton<DoorController>();
         services.AddSingleton<Enrollments>();
         services.AddSingleton<CommandHandler>();
@@ -271,7 +273,9 @@ internal sealed class AgentStartup(SyncApplier sync, ICardReader reader, ICamera
     {
         sync.Load();
         reader.Attach((read, _) => Task.FromResult(enrollments.TryCapture(read) ?? door.Decide(read)));
-        camera.Attach(async (frame, ct) => await enrollments.TryTakeFaceAsync(frame, ct) ?? await door.DecideFaceAsync(frame, ct));
+        // A frame with a QR code is a phone shown to the door, never a face (nor a face to enroll).
+        camera.Attach(async (frame, ct) =>
+            await door.TryDecideQrFrameAsync(frame, ct) ?? await enrollments.TryTakeFaceAsync(frame, ct) ?? await door.DecideFaceAsync(frame, ct));
         return Task.CompletedTask;
     }
 

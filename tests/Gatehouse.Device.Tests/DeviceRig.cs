@@ -36,7 +36,10 @@ internal sealed class DeviceRig : IDisposable
         Locks = new LockControl(Relay, Clock, doorOptions);
         Speaker = new SimulatedSpeaker(Options.Create(new SpeakerOptions { Voice = false }), NullLogger<SimulatedSpeaker>.Instance);
         Feedback = new Feedback(Led, Speaker, Clock, doorOptions);
-        Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance, faces, doorOptions);
+        Identity = new DeviceIdentity(new Gatehouse.Core.DeviceProtocol.ClaimResponse(
+            DeviceId, OrganizationId, "Front desk", "F3D100", new Gatehouse.Core.DeviceProtocol.BrokerEndpoint("127.0.0.1", 9, false), "device", "rig-password"));
+        Mobile = new MobileTokens(Store, Identity, Options.Create(new MobileOptions()));
+        Door = new DoorController(Engine, Events, Locks, Feedback, Clock, NullLogger<DoorController>.Instance, faces, doorOptions, Mobile);
         FaceKey = faceKey ?? new DeviceFaceKey(FaceTemplateSeal.DeriveKeyFromPassword("rig-password", DeviceId), FaceEngine.Engine?.Model);
         Enrollments = new Enrollments(Feedback, Camera, FaceEngine, FaceKey, Outbox, Clock, NullLogger<Enrollments>.Instance);
         Commands = new CommandHandler(Door, Enrollments, Outbox, Clock, NullLogger<CommandHandler>.Instance);
@@ -53,6 +56,13 @@ internal sealed class DeviceRig : IDisposable
 
     /// <summary>The rig's device ID: its face key is derived from it and the password <c>rig-password</c>.</summary>
     public static Guid DeviceId { get; } = Guid.Parse("0195f0a0-0000-7000-8000-00000000d001");
+
+    /// <summary>The rig's organization: the audience of the phone tokens it accepts.</summary>
+    public static Guid OrganizationId { get; } = Guid.Parse("0195f0a0-0000-7000-8000-00000000a001");
+
+    public DeviceIdentity Identity { get; }
+
+    public MobileTokens Mobile { get; }
 
     /// <summary>The key of the device's face templates and face enrollment frames.</summary>
     public DeviceFaceKey FaceKey { get; }

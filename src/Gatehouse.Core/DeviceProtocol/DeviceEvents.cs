@@ -27,6 +27,13 @@ public sealed record DeviceEvent(
     /// <summary>The <see cref="CredentialType"/> of a face recognised (or not) at the door.</summary>
     public const string Face = "face";
 
+    /// <summary>
+    /// The <see cref="CredentialType"/> of a phone's QR code shown at the door (and of any QR code that is not one of
+    /// ours). <see cref="CredentialId"/> and <see cref="UserId"/> are set only once the token's signature is the synced
+    /// key's; the token itself is never sent.
+    /// </summary>
+    public const string Mobile = "mobile";
+
     /// <summary>The <see cref="CredentialType"/> of a remote unlock the device carried out.</summary>
     public const string RemoteUnlock = "remoteUnlock";
 }

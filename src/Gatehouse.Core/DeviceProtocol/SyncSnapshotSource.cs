@@ -20,6 +20,9 @@ public static class SyncSnapshotSource
     /// <summary>The <see cref="SyncCredential.Type"/> of a card credential, whose <see cref="SyncCredential.Card"/> is read at the reader.</summary>
     public const string CardType = "card";
 
+    /// <summary>The <see cref="SyncCredential.Type"/> of a mobile credential, whose <see cref="SyncCredential.MobileKey"/> checks a phone's QR tokens.</summary>
+    public const string MobileType = "mobile";
+
     /// <summary>Builds the engine's source; records that cannot be used are left out and described in <paramref name="problems"/>.</summary>
     /// <param name="doors">The device's doors with their sites' time zones.</param>
     /// <param name="schedules">The schedules of the groups.</param>

@@ -63,7 +63,7 @@ public static class MobileKeys
         }
 
         var bytes = new byte[Length];
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != Length || bytes[0] != 0x04 || !IsOnCurve(bytes))
+        if (!Base64UrlText.TryDecode(text, bytes, out var written) || written != Length || bytes[0] != 0x04 || !IsOnCurve(bytes))
         {
             return false;
         }
@@ -98,7 +98,7 @@ public static class MobileKeys
     private static bool TryCoordinate(string? text, Span<byte> destination) =>
         text is not null
         && text.Length == Base64Url.GetEncodedLength(CoordinateLength)
-        && Base64Url.TryDecodeFromChars(text, destination, out var written)
+        && Base64UrlText.TryDecode(text, destination, out var written)
         && written == CoordinateLength;
 
     private static bool IsOnCurve(ReadOnlySpan<byte> point)

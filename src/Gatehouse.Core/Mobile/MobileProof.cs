@@ -46,7 +46,7 @@ public static class MobileProof
         Span<byte> raw = stackalloc byte[SignatureLength];
         if (signature is null
             || signature.Length != Base64Url.GetEncodedLength(SignatureLength)
-            || !Base64Url.TryDecodeFromChars(signature, raw, out var written)
+            || !Base64UrlText.TryDecode(signature, raw, out var written)
             || written != SignatureLength)
         {
             return false;

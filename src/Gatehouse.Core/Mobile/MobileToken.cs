@@ -156,7 +156,7 @@ public sealed class MobileToken
         }
 
         var buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        if (!Base64Url.TryDecodeFromChars(part, buffer, out var written))
+        if (!Base64UrlText.TryDecode(part, buffer, out var written))
         {
             return false;
         }
@@ -213,7 +213,7 @@ public sealed class MobileToken
             }
 
             jti = j.GetString()!;
-            if (jti.Length is < MinJtiLength or > MaxJtiLength || !IsBase64Url(jti))
+            if (jti.Length is < MinJtiLength or > MaxJtiLength || !Base64UrlText.IsValid(jti))
             {
                 return false;
             }
@@ -239,18 +239,5 @@ public sealed class MobileToken
         value = 0;
         return root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value)
             && value is > 0 and < 253_402_300_799;
-    }
-
-    private static bool IsBase64Url(string text)
-    {
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

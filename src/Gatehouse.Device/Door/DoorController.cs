@@ -17,9 +17,11 @@ namespace Gatehouse.Device.Door;
 /// </summary>
 internal sealed partial class DoorController(
     AccessEngine engine, EventQueue events, LockControl locks, Feedback feedback, TimeProvider clock, ILogger<DoorController> logger,
-    FaceEngineLoad? faces = null, IOptions<DoorOptions>? options = null)
+    FaceEngineLoad? faces = null, IOptions<DoorOptions>? options = null, MobileTokens? mobile = null)
 {
     private readonly Lock _faceGate = new();
+    private readonly Lock _qrGate = new();
+    private (string Text, DateTimeOffset At)? _lastQr;
     private readonly TimeSpan _repeatWindow = options?.Value.FaceRepeatWindow ?? TimeSpan.FromSeconds(5);
     private (Guid CredentialId, DateTimeOffset At)? _lastFace;
     private (float[] Template, DateTimeOffset At)? _lastUnknown;
@@ -138,6 +140,93 @@ internal sealed partial class DoorController(
         _ => ShortReason(reason),
     };
 
+    /// <summary>
+    /// Scans a camera frame for a QR code: null when there is none (the frame goes on to enrollment and faces);
+    /// else the frame is a phone shown to the door, decided by <see cref="DecideQr"/>. The same code still in front of
+    /// the camera within <see cref="DoorOptions.FaceRepeatWindow"/> answers <see cref="RepeatReason"/> with no event,
+    /// so a phone held up for a second opens the door once instead of answering <c>tokenReplayed</c> frame after frame.
+    /// </summary>
+    public Task<FaceOutcome?> TryDecideQrFrameAsync(CameraFrame frame, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return Task.Run(
+            () =>
+            {
+                if (QrCodes.Find(frame.Image.Span) is not { } text)
+                {
+                    return null;
+                }
+
+                var now = clock.GetUtcNow();
+                lock (_qrGate)
+                {
+                    if (_lastQr is { } last && last.Text == text && now - last.At < _repeatWindow)
+                    {
+                        return new FaceOutcome(false, RepeatReason);
+                    }
+
+                    _lastQr = (text, now);
+                }
+
+                var outcome = DecideQr(text);
+                return (FaceOutcome?)new FaceOutcome(outcome.Granted, outcome.Reason);
+            },
+            ct);
+    }
+
+    /// <summary>
+    /// Decides on the text of a QR code shown at the first door: a phone's token, checked offline by
+    /// <see cref="MobileTokens"/> (any other QR code is <c>unknownCredential</c>), then decided by the engine exactly
+    /// as a card. Every attempt is an event of type <see cref="DeviceEvent.Mobile"/>; the text is never logged or sent.
+    /// </summary>
+    public TapOutcome DecideQr(string text)
+    {
+        var view = engine.Current;
+        var door = view.DoorFor(null);
+        if (door is null)
+        {
+            feedback.Show(LedColor.Red, $"{DeniedPrompt}: this device has no door yet");
+            return new TapOutcome(false, TapOutcome.NoDoor);
+        }
+
+        var now = clock.GetUtcNow();
+        var check = mobile?.Check(text, view, now) ?? new MobileCheck(AccessReason.UnknownCredential, null, null);
+        var decision = check is { Reason: AccessReason.Granted, CredentialId: { } credentialId }
+            ? view.Snapshot.DecideCredential(credentialId, door.Id, now)
+            : new AccessDecision(check.Reason, check.UserId, check.CredentialId);
+        var reason = decision.Reason.ToApiName();
+        Record(new DeviceEvent(
+            Guid.CreateVersion7(now), now, door.Id, DeviceEvent.Mobile, decision.Granted, reason,
+            decision.CredentialId ?? check.CredentialId, decision.UserId ?? check.UserId));
+
+        if (decision.Granted)
+        {
+            locks.Unlock(door.Id);
+            feedback.Show(LedColor.Green, GrantedPrompt);
+        }
+        else
+        {
+            feedback.Show(LedColor.Red, $"{DeniedPrompt}: {ShortMobileReason(decision.Reason)}");
+        }
+
+        LogMobileDecided(logger, door.Id, decision.Granted, reason, check.CredentialId, view.Version);
+        return new TapOutcome(decision.Granted, reason, door.Id);
+    }
+
+    /// <summary>A few words for a phone's code.</summary>
+    private static string ShortMobileReason(AccessReason reason) => reason switch
+    {
+        AccessReason.UnknownCredential => "code not recognised",
+        AccessReason.TokenInvalid => "code not valid",
+        AccessReason.TokenExpired => "code expired, show a new one",
+        AccessReason.TokenNotYetValid => "code not valid yet, check the phone's clock",
+        AccessReason.TokenReplayed => "code already used, show a new one",
+        AccessReason.CredentialSuspended => "phone suspended",
+        AccessReason.CredentialExpired => "phone expired",
+        AccessReason.CredentialNotYetValid => "phone not valid yet",
+        _ => ShortReason(reason),
+    };
+
     /// <summary>Decides on a card presented at the reader of <paramref name="read"/>'s door (the first door unless it names one).</summary>
     public TapOutcome Decide(CardRead read)
     {
@@ -235,6 +324,9 @@ internal sealed partial class DoorController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Face at door {DoorId}: granted {Granted} ({Reason}), similarity {Score}, liveness {Liveness}, sync version {Version}")]
     private static partial void LogFaceDecided(ILogger logger, Guid doorId, bool granted, string reason, float score, float liveness, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Phone code at door {DoorId}: granted {Granted} ({Reason}), credential {CredentialId}, sync version {Version}")]
+    private static partial void LogMobileDecided(ILogger logger, Guid doorId, bool granted, string reason, Guid? credentialId, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Card {Card} presented, but the device has no door yet (no snapshot received)")]
     private static partial void LogNoDoor(ILogger logger, string card);

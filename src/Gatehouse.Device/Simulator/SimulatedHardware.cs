@@ -43,17 +43,13 @@ internal sealed class SimulatedCamera(FaceEngineLoad? faces = null, int maxFrame
 
     /// <summary>
     /// Hands one frame to the attached handler. A frame over <see cref="MaxFrameBytes"/> is answered
-    /// <c>imageTooLarge</c>, one that is not a JPEG, PNG or WebP <c>unreadableImage</c>, and any frame while the
-    /// camera cannot capture <c>cameraUnavailable</c>, all without the handler seeing it.
+    /// <c>imageTooLarge</c>, one that is not a JPEG, PNG or WebP <c>unreadableImage</c>, without the handler seeing
+    /// it. Without a face engine frames still go on, for the phones' QR codes; the door answers any other frame
+    /// <c>cameraUnavailable</c>.
     /// </summary>
     public Task<FaceOutcome> PresentAsync(CameraFrame frame, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        if (!CanCapture)
-        {
-            return Task.FromResult(new FaceOutcome(false, CameraFrames.CameraUnavailable));
-        }
-
         if (CameraFrames.Check(frame.Image.Span, maxFrameBytes) is { } refused)
         {
             return Task.FromResult(new FaceOutcome(false, refused));

@@ -56,10 +56,13 @@ internal sealed record SimulatorFaceResult(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] float? Score,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] float? Liveness);
 
+/// <summary>A QR code's outcome: <see cref="Reason"/> is an access reason's API name (or <c>noDoor</c>).</summary>
+internal sealed record SimulatorQrResult(bool Granted, string Reason);
+
 /// <summary>
 /// The simulator's web side: the device screen (static files shipped inside the agent, under a strict
 /// Content-Security-Policy) and its local API — <c>GET /simulator/state</c>, <c>POST /simulator/card</c>,
-/// <c>POST /simulator/network</c>, <c>POST /simulator/face</c>.
+/// <c>POST /simulator/network</c>, <c>POST /simulator/face</c>, <c>POST /simulator/qr</c>.
 /// </summary>
 internal static class SimulatorEndpoints
 {
@@ -88,20 +91,77 @@ internal static class SimulatorEndpoints
         simulator.MapPost("/card", TapAsync);
         simulator.MapPost("/network", SetNetwork);
         simulator.MapPost("/face", PresentFaceAsync).DisableAntiforgery();
+        simulator.MapPost("/qr", PresentQrAsync);
+    }
+
+    /// <summary>
+    /// A QR code shown to the camera: <c>{text}</c> (the decoded code, JSON) or the image itself as the body (JPEG,
+    /// PNG or WebP, bounded as a camera frame). Decided at once, as a phone shown to the door, without the camera's
+    /// repeat window → <c>{granted, reason}</c>. A body that is neither, or an image without a QR code → 400.
+    /// </summary>
+    private static async Task<IResult> PresentQrAsync(HttpRequest request, SimulatedCamera camera, DoorController door, CancellationToken ct)
+    {
+        string? text;
+        if (request.HasJsonContentType())
+        {
+            try
+            {
+                using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+                text = document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String
+                        ? value.GetString()
+                        : null;
+            }
+            catch (JsonException)
+            {
+                text = null;
+            }
+
+            if (string.IsNullOrEmpty(text))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Send {\"text\": \"…\"} with the decoded QR code, or the image as the body."] });
+            }
+        }
+        else
+        {
+            var limit = camera.MaxFrameBytes;
+            if (request.ContentLength > limit)
+            {
+                return TooLarge(limit);
+            }
+
+            var image = await FaceUploads.ReadBoundedAsync(request.Body, limit, ct);
+            if (image is null)
+            {
+                return TooLarge(limit);
+            }
+
+            if (FaceUploads.Sniff(image) is null)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["image"] = ["Send a JPEG, PNG or WebP image of the QR code as the body, or JSON {\"text\": \"…\"}."],
+                });
+            }
+
+            text = await Task.Run(() => QrCodes.Find(image), ct);
+            if (text is null)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["No QR code was found in the image."] });
+            }
+        }
+
+        var outcome = door.DecideQr(text);
+        return TypedResults.Ok(new SimulatorQrResult(outcome.Granted, outcome.Reason));
     }
 
     /// <summary>
     /// One camera frame: the request body is the image (JPEG, PNG or WebP), or a multipart form with an
     /// <c>image</c> file. Larger than the camera's limit → 413; not an image → 400 naming <c>image</c>; no face
-    /// engine → 503. Otherwise what the device made of it: <c>{granted, reason, score?, liveness?}</c>.
+    /// engine → 503 (unless the frame holds a phone's QR code, which is decided without one). Otherwise what the device made of it: <c>{granted, reason, score?, liveness?}</c>.
     /// </summary>
     private static async Task<IResult> PresentFaceAsync(HttpRequest request, SimulatedCamera camera, CancellationToken ct)
     {
-        if (camera.Unavailable is { } why)
-        {
-            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
-        }
-
         var limit = camera.MaxFrameBytes;
         if (request.ContentLength > limit + (request.HasFormContentType ? 64 * 1024 : 0))
         {
@@ -150,7 +210,13 @@ internal static class SimulatorEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The frame is not a JPEG, PNG or WebP image."] });
         }
 
+        // A phone's QR code is read with or without the face models; any other frame needs them.
         var outcome = await camera.PresentAsync(new CameraFrame(image, contentType), ct);
+        if (outcome.Reason == CameraFrames.CameraUnavailable && camera.Unavailable is { } why)
+        {
+            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
+        }
+
         return TypedResults.Ok(new SimulatorFaceResult(outcome.Granted, outcome.Reason, outcome.Score, outcome.Liveness));
     }
 

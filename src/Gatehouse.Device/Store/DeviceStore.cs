@@ -21,14 +21,18 @@ internal sealed class DeviceStore : IDisposable
         CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, windows TEXT NOT NULL, holidays TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS access_groups (id TEXT PRIMARY KEY, schedule_id TEXT NOT NULL, door_ids TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, valid_from INTEGER, valid_until INTEGER, group_ids TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, suspended INTEGER NOT NULL, valid_from INTEGER, valid_until INTEGER, card TEXT, face_model TEXT, face_template TEXT);
+        CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, suspended INTEGER NOT NULL, valid_from INTEGER, valid_until INTEGER, card TEXT, face_model TEXT, face_template TEXT, mobile_key TEXT);
+        CREATE TABLE IF NOT EXISTS seen_tokens (credential_id TEXT NOT NULL, jti TEXT NOT NULL, keep_until INTEGER NOT NULL, PRIMARY KEY (credential_id, jti));
+        CREATE INDEX IF NOT EXISTS seen_tokens_keep_until ON seen_tokens (keep_until);
         """;
 
-    // A store made before face templates were synced gets their columns; a face template stays sealed here.
-    private const string FaceColumns = """
-        ALTER TABLE credentials ADD COLUMN face_model TEXT;
-        ALTER TABLE credentials ADD COLUMN face_template TEXT;
-        """;
+    // A store made before a column was synced gets it (a face template stays sealed here; a phone key is public).
+    private static readonly (string Column, string Sql)[] AddedColumns =
+    [
+        ("face_model", "ALTER TABLE credentials ADD COLUMN face_model TEXT"),
+        ("face_template", "ALTER TABLE credentials ADD COLUMN face_template TEXT"),
+        ("mobile_key", "ALTER TABLE credentials ADD COLUMN mobile_key TEXT"),
+    ];
 
     private static readonly string[] SyncTables = ["doors", "schedules", "access_groups", "users", "credentials"];
 
@@ -46,12 +50,14 @@ internal sealed class DeviceStore : IDisposable
         SqliteFiles.EnsureDirectory(dataDirectory);
         var connection = SqliteFiles.Open(Path.Combine(dataDirectory, FileName), durable: false);
         SqliteFiles.Execute(connection, Schema);
-        using (var check = connection.CreateCommand())
+        foreach (var (column, sql) in AddedColumns)
         {
-            check.CommandText = "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'face_model'";
+            using var check = connection.CreateCommand();
+            check.CommandText = "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = $name";
+            check.Parameters.AddWithValue("$name", column);
             if (Convert.ToInt64(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
-                SqliteFiles.Execute(connection, FaceColumns);
+                SqliteFiles.Execute(connection, sql);
             }
         }
 
@@ -136,7 +142,7 @@ internal sealed class DeviceStore : IDisposable
                 }
             }
 
-            using (var reader = Query("SELECT id, user_id, type, suspended, valid_from, valid_until, card, face_model, face_template FROM credentials"))
+            using (var reader = Query("SELECT id, user_id, type, suspended, valid_from, valid_until, card, face_model, face_template, mobile_key FROM credentials"))
             {
                 while (reader.Read())
                 {
@@ -144,7 +150,8 @@ internal sealed class DeviceStore : IDisposable
                     contents.Credentials[id] = new SyncCredential(
                         id, reader.GetGuid(1), reader.GetString(2), reader.GetBoolean(3), ReadInstant(reader, 4), ReadInstant(reader, 5),
                         reader.IsDBNull(6) ? null : reader.GetString(6),
-                        reader.IsDBNull(7) ? null : new SyncFace(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
+                        reader.IsDBNull(7) ? null : new SyncFace(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)),
+                        reader.IsDBNull(9) ? null : reader.GetString(9));
                 }
             }
 
@@ -196,6 +203,40 @@ internal sealed class DeviceStore : IDisposable
             WriteMeta(transaction, "sync_version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             transaction.Commit();
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Records that the phone credential <paramref name="credentialId"/> showed the door QR token <paramref name="jti"/>,
+    /// kept until <paramref name="keepUntil"/> (past which the token's time check refuses it anyway); false when it was
+    /// recorded already — a replay, also after a restart. Entries past their time are dropped on the way.
+    /// </summary>
+    public bool TryRecordToken(Guid credentialId, string jti, DateTimeOffset keepUntil, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using (var prune = Prepare(transaction, "DELETE FROM seen_tokens WHERE keep_until < $now", "$now"))
+            {
+                Run(prune, now.UtcTicks);
+            }
+
+            using var insert = Prepare(
+                transaction, "INSERT OR IGNORE INTO seen_tokens (credential_id, jti, keep_until) VALUES ($credential, $jti, $until)", "$credential", "$jti", "$until");
+            var recorded = Run(insert, credentialId, jti, keepUntil.UtcTicks) == 1;
+            transaction.Commit();
+            return recorded;
+        }
+    }
+
+    /// <summary>How many token IDs are kept (for tests and the simulator).</summary>
+    public int SeenTokenCount()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM seen_tokens";
+            return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 
@@ -269,13 +310,13 @@ internal sealed class DeviceStore : IDisposable
         {
             using var command = Prepare(
                 transaction,
-                "INSERT OR REPLACE INTO credentials (id, user_id, type, suspended, valid_from, valid_until, card, face_model, face_template) VALUES ($id, $user, $type, $suspended, $from, $until, $card, $faceModel, $faceTemplate)",
-                "$id", "$user", "$type", "$suspended", "$from", "$until", "$card", "$faceModel", "$faceTemplate");
+                "INSERT OR REPLACE INTO credentials (id, user_id, type, suspended, valid_from, valid_until, card, face_model, face_template, mobile_key) VALUES ($id, $user, $type, $suspended, $from, $until, $card, $faceModel, $faceTemplate, $mobileKey)",
+                "$id", "$user", "$type", "$suspended", "$from", "$until", "$card", "$faceModel", "$faceTemplate", "$mobileKey");
             foreach (var credential in credentials)
             {
                 Run(
                     command, credential.Id, credential.UserId, credential.Type, credential.Suspended,
-                    Ticks(credential.ValidFrom), Ticks(credential.ValidUntil), credential.Card, credential.Face?.Model, credential.Face?.Template);
+                    Ticks(credential.ValidFrom), Ticks(credential.ValidUntil), credential.Card, credential.Face?.Model, credential.Face?.Template, credential.MobileKey);
             }
         }
     }
@@ -343,7 +384,7 @@ internal sealed class DeviceStore : IDisposable
         return command;
     }
 
-    private static void Run(SqliteCommand command, params object?[] values)
+    private static int Run(SqliteCommand command, params object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {
@@ -356,7 +397,7 @@ internal sealed class DeviceStore : IDisposable
             };
         }
 
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private static long? Ticks(DateTimeOffset? instant) => instant?.UtcTicks;

@@ -13,6 +13,9 @@ internal sealed record AccessView(long Version, SyncDevice? Device, IReadOnlyLis
     /// <summary>The face templates of the view's face credentials, opened for identification.</summary>
     public FaceGallery Faces { get; init; } = FaceGallery.Empty;
 
+    /// <summary>The phone keys of the view's mobile credentials, by credential ID.</summary>
+    public IReadOnlyDictionary<Guid, PhoneKey> PhoneKeys { get; init; } = new Dictionary<Guid, PhoneKey>();
+
     public static AccessView Empty { get; } =
         new(0, null, [], AccessSnapshot.Build(new SnapshotSource([], [], [], [], [])));
 
@@ -20,6 +23,9 @@ internal sealed record AccessView(long Version, SyncDevice? Device, IReadOnlyLis
     public SyncDoor? DoorFor(Guid? doorId) =>
         doorId is { } id ? Doors.FirstOrDefault(d => d.Id == id) : Doors.Count > 0 ? Doors[0] : null;
 }
+
+/// <summary>A mobile credential's phone public key (a 65-byte P-256 point) and the credential's user.</summary>
+internal sealed record PhoneKey(byte[] Key, Guid UserId);
 
 /// <summary>Holds the current <see cref="AccessView"/>; the sync applier swaps it, everyone else reads it.</summary>
 internal sealed class AccessEngine

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Gatehouse.Core.Decisions;
 using Gatehouse.Core.DeviceProtocol;
+using Gatehouse.Core.Mobile;
 using Gatehouse.Device.Store;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -56,6 +57,7 @@ internal sealed partial class SyncApplier(
 {
     private readonly SyncOptions _options = options.Value;
     private readonly Dictionary<Guid, (string Sealed, float[] Vector)> _openedFaces = [];
+    private readonly Dictionary<string, byte[]> _readKeys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private StoreContents _contents = new();
     private PendingSnapshot? _pending;
@@ -259,7 +261,45 @@ internal sealed partial class SyncApplier(
             LogFacesLeftOut(logger, _contents.Version, otherModel, faceKey?.Model ?? "none", unopened);
         }
 
-        engine.Publish(new AccessView(_contents.Version, _contents.Device, [.. _contents.Doors], snapshot) { Faces = faces });
+        engine.Publish(new AccessView(_contents.Version, _contents.Device, [.. _contents.Doors], snapshot) { Faces = faces, PhoneKeys = PhoneKeys() });
+    }
+
+    /// <summary>
+    /// The phone keys of the mobile credentials whose user is synced. A key that is not a P-256 point is left out (its
+    /// phone's codes then answer <c>unknownCredential</c>); keys read before are not checked again on every delta.
+    /// </summary>
+    private Dictionary<Guid, PhoneKey> PhoneKeys()
+    {
+        var keys = new Dictionary<Guid, PhoneKey>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var credential in _contents.Credentials.Values)
+        {
+            if (credential.Type != SyncSnapshotSource.MobileType || credential.MobileKey is not { } text || !_contents.Users.ContainsKey(credential.UserId))
+            {
+                continue;
+            }
+
+            if (!_readKeys.TryGetValue(text, out var key))
+            {
+                if (!MobileKeys.TryFromText(text, out key))
+                {
+                    LogRecordLeftOut(logger, _contents.Version, $"Mobile credential {credential.Id} is left out: its phone key is not a P-256 point.");
+                    continue;
+                }
+
+                _readKeys[text] = key;
+            }
+
+            seen.Add(text);
+            keys[credential.Id] = new PhoneKey(key, credential.UserId);
+        }
+
+        foreach (var stale in _readKeys.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            _readKeys.Remove(stale);
+        }
+
+        return keys;
     }
 
     private sealed class PendingSnapshot(long version, int total)

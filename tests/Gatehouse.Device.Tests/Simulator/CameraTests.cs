@@ -53,15 +53,18 @@ public sealed class CameraFrameTests
     }
 
     [Fact]
-    public async Task PresentAsync_WithoutAFaceEngine_CannotCapture()
+    public async Task PresentAsync_WithoutAFaceEngine_CannotCaptureFaces_ButHandsFramesOnForPhonesQrCodes()
     {
+        // The door answers a frame without a code cameraUnavailable (SimulatorQrTests: 503 from /simulator/face).
         var camera = new SimulatedCamera(new FaceEngineLoad(null, "no models"));
-        camera.Attach((_, _) => Task.FromResult(new FaceOutcome(true, "granted")));
+        var reached = false;
+        camera.Attach((_, _) => { reached = true; return Task.FromResult(new FaceOutcome(true, "granted")); });
 
-        var outcome = await camera.PresentAsync(new CameraFrame(FaceAssets.Photo("cage.jpg"), "image/jpeg"), CancellationToken.None);
+        await camera.PresentAsync(new CameraFrame(QrImages.Png("a phone's code"), "image/png"), CancellationToken.None);
 
         Assert.False(camera.CanCapture);
-        Assert.Equal(CameraFrames.CameraUnavailable, outcome.Reason);
+        Assert.NotNull(camera.Unavailable);
+        Assert.True(reached);
     }
 }
 

@@ -84,6 +84,34 @@ public sealed class DeviceScreenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CameraPanel_ScreenshotOfAPhonesQrCode_OpensTheDoor()
+    {
+        using var phone = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var phoneId = TestStore.Id(50);
+        _agent.Services.GetRequiredService<SyncApplier>().Handle(new SyncMessage(SyncKind.Delta, 13, 12, 0, 1, new SyncData(Credentials:
+        [
+            new SyncCredential(phoneId, TestStore.Alice, SyncSnapshotSource.MobileType, false,
+                MobileKey: Gatehouse.Core.Mobile.MobileKeys.ToText(Gatehouse.Core.Mobile.MobileKeys.Export(phone))),
+        ])));
+        var organization = _agent.Services.GetRequiredService<Gatehouse.Device.Mqtt.DeviceIdentity>().OrganizationId;
+        var token = Gatehouse.Core.Mobile.MobileToken.Create(phone, phoneId, organization, TimeProvider.System.GetUtcNow(), TimeSpan.FromSeconds(60));
+        await _page.GotoAsync("/");
+        await Assertions.Expect(_page.GetByText("Sync version 13")).ToBeVisibleAsync();
+
+        await _page.GetByLabel("Show a photo").SetInputFilesAsync(new FilePayload
+        {
+            Name = "screenshot.png", MimeType = "image/png", Buffer = QrImages.Png(token),
+        });
+
+        await Assertions.Expect(_page.Locator("#camera-result")).ToHaveTextAsync("Granted");
+        await Assertions.Expect(_page.GetByText("Access granted")).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByRole(AriaRole.Img, new() { Name = "LED ring: green" })).ToBeVisibleAsync();
+        await Assertions.Expect(_page.GetByText("Front door: Unlocked")).ToBeVisibleAsync();
+        await DeviceBrowser.ScreenshotAsync(_page, "device-screen-camera-qr");
+        Assert.Empty(_browser.Problems);
+    }
+
+    [Fact]
     public async Task CameraPanel_PhotoOfAStranger_IsNotRecognisedAndTurnsTheRingRed()
     {
         await _page.GotoAsync("/");

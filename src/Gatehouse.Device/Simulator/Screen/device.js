@@ -150,14 +150,17 @@
     formatChosen = true;
     showFacility();
   });
-  // The camera: each frame goes to POST /simulator/face, as a real camera driver hands frames to the agent; the
-  // answer says whether it opened (or was taken for an enrollment), and why not.
+  // The camera: each frame goes to POST /simulator/face, as a real camera driver hands frames to the agent (a frame
+  // with a phone's QR code is decided as that phone); the answer says whether it opened (or was taken for an
+  // enrollment), and why not.
   let stream = null;
   let streaming = false;
   const faceWords = {
     enrollment: "taken for the enrollment", repeat: "the same person again", noFace: "no face",
     unknownCredential: "Access denied: not recognised", notLive: "not a live face", faceTooSmall: "come closer",
     poorExposure: "too dark or too bright", cameraUnavailable: "this device has no face models",
+    tokenInvalid: "Access denied: code not valid", tokenExpired: "Access denied: code expired",
+    tokenNotYetValid: "Access denied: code not valid yet", tokenReplayed: "Access denied: code already used",
   };
 
   async function present(blob) {
