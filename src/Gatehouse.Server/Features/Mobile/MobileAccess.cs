@@ -170,7 +170,10 @@ internal sealed partial class MobileAccess(
         return new MobileChallengeDto(challenge.Value, challenge.ExpiresAt);
     }
 
-    /// <summary>The app's home screen, for a signed challenge (purpose <c>doors</c>); 403 with the reason when the proof fails.</summary>
+    /// <summary>
+    /// The app's home screen, for a signed challenge (purpose <c>doors</c>); 403 with the reason when the proof fails, or
+    /// when the credential or its user opens no door at all now (suspended, expired, not valid yet).
+    /// </summary>
     public async Task<Result<MobileDoorsDto>> DoorsAsync(Guid credentialId, MobileProofRequest request, CancellationToken ct)
     {
         if (await FindActiveAsync(credentialId, ct) is not { } credential)
@@ -188,7 +191,16 @@ internal sealed partial class MobileAccess(
 
         var user = await db.Users.AsNoTracking().Where(u => u.Id == credential.UserId).Select(u => new { u.FirstName, u.LastName }).SingleAsync(ct);
         var organizationName = await db.Organizations.AsNoTracking().Where(o => o.Id == credential.OrganizationId).Select(o => o.Name).SingleAsync(ct);
-        var doors = await CredentialDoors.ListAsync(db, await snapshots.GetAsync(credential.OrganizationId, ct), credential.UserId, credential.Id, usable: true, now, ct);
+        var snapshot = await snapshots.GetAsync(credential.OrganizationId, ct);
+        var doors = await CredentialDoors.ListAsync(db, snapshot, credential.UserId, credential.Id, usable: true, now, ct);
+
+        // A phone or a person that opens nothing at all (suspended, expired) is told so, not shown closed doors.
+        if (doors.Count > 0 && snapshot.DecideCredential(credential.Id, doors[0].Id, now).Reason is var standing && ClosesEveryDoor(standing))
+        {
+            LogRefused(logger, credential.Id, null, standing);
+            return Refusal(standing);
+        }
+
         return new MobileDoorsDto(organizationName, user.FirstName, user.LastName, credential.Status, doors);
     }
 
@@ -324,6 +336,9 @@ internal sealed partial class MobileAccess(
 
         return credential;
     }
+
+    private static bool ClosesEveryDoor(AccessReason reason) => reason is AccessReason.CredentialSuspended or AccessReason.CredentialExpired
+        or AccessReason.CredentialNotYetValid or AccessReason.UserSuspended or AccessReason.UserExpired or AccessReason.UserNotYetValid;
 
     private static string? Member(JsonElement jwk, string name) =>
         jwk.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

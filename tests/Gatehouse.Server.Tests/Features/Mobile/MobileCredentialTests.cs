@@ -180,6 +180,19 @@ public sealed class MobileCredentialTests(MobileApp app) : IClassFixture<MobileA
     }
 
     [Fact]
+    public async Task Doors_SuspendedPhone_Is403SayingSo()
+    {
+        await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
+        using var phone = await ActivePhoneAsync(scene);
+        await (await scene.Owner.PatchJsonAsync($"/api/v1/credentials/{phone.CredentialId}", new { status = "suspended" })).JsonAsync();
+
+        var refused = await (await phone.DoorsAsync()).JsonAsync(HttpStatusCode.Forbidden);
+
+        Assert.Equal("credentialSuspended", refused.Str("reason"));
+        Assert.Contains("suspended", refused.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doors_SignatureByAnotherKey_Is403TokenInvalid()
     {
         await using var scene = await KeyScene.CreateAsync(app, withDevice: false);
