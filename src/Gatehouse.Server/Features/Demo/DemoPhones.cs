@@ -9,8 +9,9 @@ using Gatehouse.Server.Infrastructure;
 namespace Gatehouse.Server.Features.Demo;
 
 /// <summary>
-/// The demo's mobile credentials: one pending, whose welcome email (with its activation link) waits in the Dev
-/// mailbox for a newcomer to open in a browser, and one already active on a phone. That phone's key pair is made
+/// The demo's mobile credentials: one pending for the first user (whose groups open the Main Entrance around the
+/// clock), whose welcome email (with its activation link) waits in the Dev mailbox for a newcomer to open in a
+/// browser, and one already active on a phone. That phone's key pair is made
 /// here and its private half thrown away, as a phone would keep it: the credential is there to be looked at,
 /// suspended or deleted, not used.
 /// </summary>
@@ -20,7 +21,7 @@ internal sealed class DemoPhones(GatehouseDbContext db, MobileService mobile, Pu
     {
         if (links.TryGetBase(out _))
         {
-            var pending = await mobile.CreateAsync(created.Holders[2].UserId, new CreateMobileRequest(SendEmail: true), ct);
+            var pending = await mobile.CreateAsync(created.Holders[0].UserId, new CreateMobileRequest(SendEmail: true), ct);
             if (pending.Error is { } error)
             {
                 throw new InvalidOperationException($"The demo's mobile credential was refused: {error}.");
