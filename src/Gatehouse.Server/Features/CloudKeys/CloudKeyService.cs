@@ -187,15 +187,8 @@ internal sealed partial class CloudKeyService(
             organization, user.FirstName, $"{linkBase}/k/{token}", pin, key.ValidFrom, key.ValidUntil!.Value,
             await CloudKeyMessages.ZoneOfAsync(db, user.Id, ct), key.OneTimeUse);
         var about = new MessageAbout(CloudKeyMessages.Kind, user.Id, key.Id);
-        if (key.SendEmail)
-        {
-            outbox.QueueEmail(user.Email!, CloudKeyMessages.Subject(letter), CloudKeyMessages.Email(letter), about);
-        }
-
-        if (key.SendText)
-        {
-            outbox.QueueText(user.Phone!, CloudKeyMessages.Text(letter), about);
-        }
+        outbox.QueueToUser(
+            user, key.SendEmail, key.SendText, CloudKeyMessages.Subject(letter), () => CloudKeyMessages.Email(letter), () => CloudKeyMessages.Text(letter), about);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cloud Key {CredentialId} created for user {UserId} (email {ByEmail}, text {ByText})")]

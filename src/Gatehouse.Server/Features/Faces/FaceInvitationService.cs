@@ -324,15 +324,8 @@ internal sealed partial class FaceInvitationService(
         var letter = new FaceInvitationLetter(
             organizationName, user.FirstName, $"{linkBase}/s/{token}", invitation.ExpiresAt, await CloudKeyMessages.ZoneOfAsync(db, user.Id, ct));
         var about = new MessageAbout(FaceInvitationMessages.Kind, user.Id);
-        if (invitation.SendEmail)
-        {
-            outbox.QueueEmail(user.Email!, FaceInvitationMessages.Subject(letter), FaceInvitationMessages.Email(letter), about);
-        }
-
-        if (invitation.SendText)
-        {
-            outbox.QueueText(user.Phone!, FaceInvitationMessages.Text(letter), about);
-        }
+        outbox.QueueToUser(
+            user, invitation.SendEmail, invitation.SendText, FaceInvitationMessages.Subject(letter), () => FaceInvitationMessages.Email(letter), () => FaceInvitationMessages.Text(letter), about);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Selfie invitation {InvitationId} sent to user {UserId} (email {ByEmail}, text {ByText})")]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gatehouse.Server.Data;
+using Gatehouse.Server.Features.Users;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Gatehouse.Server.Features.Messaging;
@@ -27,6 +28,24 @@ internal sealed class Outbox(GatehouseDbContext db, OutboxContentProtector prote
 
     public OutboxMessage QueueText(string to, string text, MessageAbout about) =>
         Queue(MessageChannel.Sms, to, null, new MessageContent(text), about);
+
+    /// <summary>
+    /// Queues one message to a user by email and/or text, to the address and number on their profile (which
+    /// <see cref="MessageChannels.Check"/> has checked); each body is made only when its channel is used.
+    /// </summary>
+    public void QueueToUser(
+        User user, bool byEmail, bool byText, string subject, Func<MessageContent> email, Func<string> text, MessageAbout about)
+    {
+        if (byEmail)
+        {
+            QueueEmail(user.Email!, subject, email(), about);
+        }
+
+        if (byText)
+        {
+            QueueText(user.Phone!, text(), about);
+        }
+    }
 
     private OutboxMessage Queue(MessageChannel channel, string to, string? subject, MessageContent content, MessageAbout about)
     {

@@ -115,15 +115,8 @@ internal sealed partial class MobileService(
             organization, user.FirstName, MobileMessages.Link(linkBase, code), credential.ActivationExpiresAt,
             await CloudKeyMessages.ZoneOfAsync(db, user.Id, ct));
         var about = new MessageAbout(MobileMessages.Kind, user.Id, credential.Id);
-        if (credential.SendEmail)
-        {
-            outbox.QueueEmail(user.Email!, MobileMessages.Subject(letter), MobileMessages.Email(letter), about);
-        }
-
-        if (credential.SendText)
-        {
-            outbox.QueueText(user.Phone!, MobileMessages.Text(letter), about);
-        }
+        outbox.QueueToUser(
+            user, credential.SendEmail, credential.SendText, MobileMessages.Subject(letter), () => MobileMessages.Email(letter), () => MobileMessages.Text(letter), about);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mobile credential {CredentialId} created for user {UserId} (email {ByEmail}, text {ByText})")]
