@@ -96,6 +96,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         var all = new Samples("API call → all devices refuse");
         var first = new Samples("API call → first device refuses");
         var perDevice = new Samples("API call → one device refuses (each device)");
+        var decision = new Samples("… of which the device's refusing decision at the hook (each device)");
         var api = new Samples("API call → its answer (baseline: the REST round trip)");
         var settled = new Samples("API call → the server has every device's new version (polled, 20 ms)");
         var suspended = new Samples("… of which suspensions (PATCH): all refuse");
@@ -129,9 +130,10 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
                 all.AddElapsed(start, last);
                 (suspend ? suspended : deleted).AddElapsed(start, last);
                 first.AddElapsed(start, round.RefusedAt.Min());
-                foreach (var at in round.RefusedAt)
+                for (var d = 0; d < round.RefusedAt.Length; d++)
                 {
-                    perDevice.AddElapsed(start, at);
+                    perDevice.AddElapsed(start, round.RefusedAt[d]);
+                    decision.AddElapsed(round.AskedAt[d], round.RefusedAt[d]);
                 }
 
                 foreach (var reason in round.Reasons)
@@ -163,7 +165,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
         output.WriteLine();
         output.WriteLine(Samples.Header);
-        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, api, fanOut, alone, settled])
+        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, decision, api, fanOut, alone, settled])
         {
             output.WriteLine(samples.Row());
         }
@@ -187,9 +189,10 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         }
 
         // Runs on the agent's message loop right after the new view is in place: this is when the door refuses.
+        var asked = Stopwatch.GetTimestamp();
         if (credential.Refusal(agent) is { } reason)
         {
-            round.Refused(index, Stopwatch.GetTimestamp(), reason);
+            round.Refused(index, Stopwatch.GetTimestamp(), reason, asked);
         }
     }
 
@@ -329,14 +332,18 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
         public string?[] Reasons { get; } = new string?[devices];
 
+        /// <summary>When each device was asked the question it refused (its decision's share of <see cref="RefusedAt"/>).</summary>
+        public long[] AskedAt { get; } = new long[devices];
+
         /// <summary>Completes with the timestamp of the last device.</summary>
         public TaskCompletionSource<long> AllRefused { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Refused(int index, long timestamp, string? reason = null)
+        public void Refused(int index, long timestamp, string? reason = null, long askedAt = 0)
         {
             if (Interlocked.CompareExchange(ref RefusedAt[index], timestamp, 0) == 0)
             {
                 Reasons[index] = reason;
+                AskedAt[index] = askedAt;
                 if (Interlocked.Decrement(ref _waiting) == 0)
                 {
                     AllRefused.TrySetResult(timestamp);
