@@ -32,16 +32,21 @@ internal static class Api
         return new Building(site, doorIds, schedule, group);
     }
 
-    /// <summary>A user in the building's group with one H10301 card; returns the user's and the card's IDs.</summary>
-    public static async Task<(Guid UserId, Guid CredentialId)> NewCardholderAsync(HttpClient owner, Building building, int facilityCode, int cardNumber)
-    {
-        var user = await owner.PostCreatedIdAsync("/api/v1/users", new
+    /// <summary>An active user in the building's group, with <paramref name="email"/> if given; returns the user's ID.</summary>
+    public static Task<Guid> NewUserAsync(HttpClient owner, Building building, string firstName, string lastName, string? email = null) =>
+        owner.PostCreatedIdAsync("/api/v1/users", new
         {
-            firstName = "Card",
-            lastName = $"Holder {facilityCode}-{cardNumber}",
+            firstName,
+            lastName,
+            email,
             status = "active",
             accessGroupIds = new[] { building.AccessGroupId },
         });
+
+    /// <summary>A user in the building's group with one H10301 card; returns the user's and the card's IDs.</summary>
+    public static async Task<(Guid UserId, Guid CredentialId)> NewCardholderAsync(HttpClient owner, Building building, int facilityCode, int cardNumber)
+    {
+        var user = await NewUserAsync(owner, building, "Card", $"Holder {facilityCode}-{cardNumber}");
         var credential = await owner.PostCreatedIdAsync($"/api/v1/users/{user}/credentials/cards", new { format = "H10301", facilityCode, cardNumber });
         return (user, credential);
     }

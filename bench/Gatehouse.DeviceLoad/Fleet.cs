@@ -101,6 +101,21 @@ internal sealed class Fleet(IReadOnlyList<LoadAgent> agents) : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until no agent has an event left to send (the server acknowledged each one).</summary>
+    public async Task WaitEventsSentAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Agents.Any(a => a.Events.Count > 0))
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"The agents did not send their events within {timeout}: {Agents.Sum(a => a.Events.Count)} left.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)

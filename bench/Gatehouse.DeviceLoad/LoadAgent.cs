@@ -2,6 +2,7 @@ using Gatehouse.Core;
 using Gatehouse.Core.Cards;
 using Gatehouse.Core.Decisions;
 using Gatehouse.Device;
+using Gatehouse.Device.Door;
 using Gatehouse.Device.Events;
 using Gatehouse.Device.Hardware;
 using Gatehouse.Device.Mqtt;
@@ -38,6 +39,7 @@ internal sealed class LoadAgent : IAsyncDisposable
         Connection = host.Services.GetRequiredService<BrokerConnection>();
         Network = host.Services.GetRequiredService<SimulatedNetworkLink>();
         Identity = host.Services.GetRequiredService<DeviceIdentity>();
+        Door = host.Services.GetRequiredService<DoorController>();
     }
 
     public string DataDirectory { get; }
@@ -53,6 +55,9 @@ internal sealed class LoadAgent : IAsyncDisposable
     public SimulatedNetworkLink Network { get; }
 
     public DeviceIdentity Identity { get; }
+
+    /// <summary>The agent's doors as a person meets them (a QR code shown: <see cref="DoorController.DecideQr"/>), event and lock included.</summary>
+    public DoorController Door { get; }
 
     /// <summary>Claims the device with <paramref name="claimCode"/> at <paramref name="serverUrl"/> (in a new data directory), without starting it.</summary>
     public static async Task<LoadAgent> ClaimAsync(string serverUrl, string claimCode, string? dataDirectory = null)

@@ -1,12 +1,8 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Gatehouse.Core.Mobile;
 using Gatehouse.Server.Features.Events;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +23,7 @@ namespace Gatehouse.DeviceLoad;
 /// public JWK. One real agent is online for the door and every answered unlock is checked against the events
 /// the device reported (<see cref="CarriedOutUnlocks"/>).
 /// </summary>
-internal sealed partial class MobileBenchmark(LoadServer server, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output)
+internal sealed class MobileBenchmark(LoadServer server, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output)
 {
     private readonly HttpLoad _load = new(server, concurrency);
 
@@ -36,9 +32,8 @@ internal sealed partial class MobileBenchmark(LoadServer server, int concurrency
         output.WriteLine(UnlockScene.Heading("Mobile online unlock", concurrency, duration, warmUp, server));
         var scene = await UnlockScene.NewAsync(server, "Mobile load");
         var owner = scene.Organization.Owner;
-        var credentialId = await owner.PostCreatedIdAsync($"/api/v1/users/{scene.UserId}/credentials/mobile", new { sendEmail = true, sendText = false });
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        await ActivateAsync(owner, await ActivationCodeAsync(scene.Organization.Id, credentialId), key);
+        var (credentialId, phoneKey) = await Phones.NewActivatedAsync(server, scene.Organization, scene.UserId);
+        using var key = phoneKey;
 
         await using var fleet = await Fleet.StartAsync(server, scene.Organization, scene.Building, UnlockScene.SetupTimeout);
         var agent = fleet.Agents[0];
@@ -88,29 +83,6 @@ internal sealed partial class MobileBenchmark(LoadServer server, int concurrency
             $"Granted mobile access events stored (check, warm-up and measured runs): {stored}; the device's event queue holds {agent.Events.Count} unsent, dropped {agent.Events.Dropped}.");
         output.WriteLine();
     }
-
-    /// <summary>The activation code after <c>#</c> in the link of the welcome email, as the phone's browser would open it.</summary>
-    private async Task<string> ActivationCodeAsync(Guid organizationId, Guid credentialId)
-    {
-        var link = LinkPattern().Match(await server.EmailTextAsync(organizationId, credentialId));
-        return link.Success ? link.Groups[1].Value : throw new InvalidOperationException("The welcome email has no activation link.");
-    }
-
-    /// <summary>Binds the credential to <paramref name="key"/>: its public half as the JWK the app sends.</summary>
-    private static async Task ActivateAsync(HttpClient client, string code, ECDsa key)
-    {
-        var q = key.ExportParameters(false).Q;
-        using var response = await client.PostAsJsonAsync("/api/v1/public/mobile/activate", new
-        {
-            code,
-            publicKey = new { kty = "EC", crv = "P-256", x = Base64Url.EncodeToString(q.X), y = Base64Url.EncodeToString(q.Y) },
-            deviceName = "Load phone",
-        });
-        await response.ExpectStatusAsync(HttpStatusCode.OK);
-    }
-
-    [GeneratedRegex(@"https?://\S+/app/activate#([A-Za-z0-9_-]{43})")]
-    private static partial Regex LinkPattern();
 
     /// <summary>
     /// The app's online unlock, one per worker at a time: each worker signs with its own copy of the phone's key

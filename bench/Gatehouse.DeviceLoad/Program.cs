@@ -15,7 +15,7 @@ internal static class DeviceLoadProgram
           --broker HOST:PORT;USER;PASSWORD   an external broker (Mosquitto with dynamic security) instead of the in-process one
           --devices N        devices of the revocation run (50) and of the event run (20)
           --revocations N    revocations measured (200), after --warm-up N more (10)
-          --credential face  revoke faces instead of cards (card)
+          --credential KIND  what the revocation run revokes: card, face or mobile (card)
           --credentials N    card holders in the snapshot (100000), over --runs N new devices (5)
           --events N         events in the burst (100000)
           --concurrency N    concurrent HTTP workers of the Cloud Key and mobile runs (16), for --seconds N per measured run (15)
@@ -40,6 +40,13 @@ internal static class DeviceLoadProgram
             }
 
             options[args[i]] = args[++i];
+        }
+
+        var kind = RevokedKind.Card;
+        if (options.TryGetValue("--credential", out var kindText) && !Enum.TryParse(kindText, ignoreCase: true, out kind))
+        {
+            Console.Error.WriteLine($"--credential must be card, face or mobile.\n{Usage}");
+            return 2;
         }
 
         BrokerSettings? broker = null;
@@ -69,8 +76,7 @@ internal static class DeviceLoadProgram
         if (scenario is "revocation" or "all")
         {
             await using var server = await LoadServer.StartAsync(broker);
-            var faces = options.TryGetValue("--credential", out var kind) && kind == "face";
-            await new RevocationBenchmark(server, Number("--devices", 50), Number("--revocations", 200), Number("--warm-up", 10), output, faces).RunAsync();
+            await new RevocationBenchmark(server, Number("--devices", 50), Number("--revocations", 200), Number("--warm-up", 10), output, kind).RunAsync();
         }
 
         if (scenario is "snapshot" or "all")

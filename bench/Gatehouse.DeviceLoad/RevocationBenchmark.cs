@@ -13,10 +13,10 @@ using MQTTnet.Protocol;
 namespace Gatehouse.DeviceLoad;
 
 /// <summary>
-/// Revocation latency: from the API call that suspends (PATCH) or deletes (DELETE) a card credential to the
-/// moment every connected device refuses that card. Each agent's decision engine raises
-/// <see cref="Gatehouse.Device.Sync.AccessEngine.Changed"/> after each applied sync; the hook decides the
-/// revoked card once, in process, at that moment — one decision per applied sync, no polling. Revocations run
+/// Revocation latency: from the API call that suspends (PATCH) or deletes (DELETE) a credential (a card, a face or
+/// a phone: <see cref="RevokedCredential"/>) to the moment every connected device refuses it. Each agent's decision
+/// engine raises <see cref="Gatehouse.Device.Sync.AccessEngine.Changed"/> after each applied sync; the hook asks
+/// about the revoked credential once, in process, at that moment — one decision per applied sync, no polling. Revocations run
 /// one after another, each once the previous one has settled (every device's new version reported back to the
 /// server), as revocations by a person would.
 ///
@@ -24,7 +24,7 @@ namespace Gatehouse.DeviceLoad;
 /// size to each device's sync topic (QoS 1, one after another, as the gateway does), received by a plain MQTT
 /// subscriber per device logged in with that device's credentials, on the same broker.
 /// </summary>
-internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, int revocations, int warmUp, TextWriter output, bool faces = false)
+internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, int revocations, int warmUp, TextWriter output, RevokedKind kind = RevokedKind.Card)
 {
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(5);
@@ -33,20 +33,34 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
     public async Task RunAsync()
     {
-        output.WriteLine($"## Revocation latency — {deviceCount} devices, {revocations} revocations (+{warmUp} warm-up) of {(faces ? "faces" : "cards")}, broker: {server.BrokerName}");
+        output.WriteLine($"## Revocation latency — {deviceCount} devices, {revocations} revocations (+{warmUp} warm-up) of {RevokedCredential.Plural(kind)}, broker: {server.BrokerName}");
         var organization = await server.NewOrganizationAsync("Revocation load");
         var building = await Api.NewBuildingAsync(organization.Owner, deviceCount);
 
-        // One card per revocation, each its own user's, all opening every door; and one card that stays.
-        // With faces, each holder also has a face (all from one photo), and the face is what is revoked.
-        var photo = faces ? Gatehouse.Testing.FaceAssets.Photo("obama4_crop.jpg") : null;
-        var cards = new List<(Guid CredentialId, CredentialKey Key)>();
-        for (var i = 0; i < warmUp + revocations; i++)
+        // One credential per revocation, each its own user's, all opening every door; and one card that stays.
+        var setup = Stopwatch.StartNew();
+        var holders = new List<RevokedCredential>();
+        try
         {
-            var (user, credential) = await Api.NewCardholderAsync(organization.Owner, building, 1, 1000 + i);
-            cards.Add((photo is null ? credential : await Api.NewFaceAsync(organization.Owner, user, photo), LoadAgent.Card(1, 1000 + i)));
-        }
+            for (var i = 0; i < warmUp + revocations; i++)
+            {
+                holders.Add(await RevokedCredential.NewAsync(kind, server, organization, building, i));
+            }
 
+            output.WriteLine($"{holders.Count} holders of {RevokedCredential.Plural(kind)} set up through the API in {setup.Elapsed.TotalSeconds:0.0} s.");
+            await RunAsync(organization, building, holders);
+        }
+        finally
+        {
+            foreach (var holder in holders)
+            {
+                holder.Dispose();
+            }
+        }
+    }
+
+    private async Task RunAsync(Organization organization, Building building, List<RevokedCredential> holders)
+    {
         await Api.NewCardholderAsync(organization.Owner, building, 2, 1);
         var keeper = LoadAgent.Card(2, 1);
 
@@ -55,11 +69,22 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         output.WriteLine($"{deviceCount} agents claimed, synced and reported back in {setup.Elapsed.TotalSeconds:0.0} s.");
         foreach (var agent in fleet.Agents)
         {
-            if (!agent.Decide(keeper, TimeProvider.System).Granted || cards.Any(c => !Grants(agent, c.CredentialId, c.Key)))
+            if (!agent.Decide(keeper, TimeProvider.System).Granted || holders.Any(h => !h.HeldBy(agent)))
             {
-                throw new InvalidOperationException($"Device {agent.Identity.DeviceId} does not grant every card before the revocations.");
+                throw new InvalidOperationException($"Device {agent.Identity.DeviceId} does not grant every credential before the revocations.");
             }
         }
+
+        // Each credential shown once at one of the doors as a person would show it, before anything is timed.
+        for (var i = 0; i < holders.Count; i++)
+        {
+            if (holders[i].Refusal(fleet.Agents[i % fleet.Agents.Count]) is { } refusal)
+            {
+                throw new InvalidOperationException($"A device refuses a credential before the revocations: {refusal}.");
+            }
+        }
+
+        await fleet.WaitEventsSentAsync(SetupTimeout);
 
         for (var i = 0; i < fleet.Agents.Count; i++)
         {
@@ -71,16 +96,18 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         var all = new Samples("API call → all devices refuse");
         var first = new Samples("API call → first device refuses");
         var perDevice = new Samples("API call → one device refuses (each device)");
+        var decision = new Samples("… of which the device's refusing decision at the hook (each device)");
         var api = new Samples("API call → its answer (baseline: the REST round trip)");
         var settled = new Samples("API call → the server has every device's new version (polled, 20 ms)");
         var suspended = new Samples("… of which suspensions (PATCH): all refuse");
         var deleted = new Samples("… of which deletions (DELETE): all refuse");
-        for (var i = 0; i < cards.Count; i++)
+        var reasons = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < holders.Count; i++)
         {
             var measured = i >= warmUp;
             var suspend = i % 2 == 0;
-            var (credentialId, key) = cards[i];
-            var round = new Round(key, fleet.Agents.Count, credentialId);
+            var credentialId = holders[i].CredentialId;
+            var round = new Round(fleet.Agents.Count, holders[i]);
             Volatile.Write(ref _round, round);
 
             var start = Stopwatch.GetTimestamp();
@@ -103,9 +130,15 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
                 all.AddElapsed(start, last);
                 (suspend ? suspended : deleted).AddElapsed(start, last);
                 first.AddElapsed(start, round.RefusedAt.Min());
-                foreach (var at in round.RefusedAt)
+                for (var d = 0; d < round.RefusedAt.Length; d++)
                 {
-                    perDevice.AddElapsed(start, at);
+                    perDevice.AddElapsed(start, round.RefusedAt[d]);
+                    decision.AddElapsed(round.AskedAt[d], round.RefusedAt[d]);
+                }
+
+                foreach (var reason in round.Reasons)
+                {
+                    reasons[reason!] = reasons.GetValueOrDefault(reason!) + 1;
                 }
             }
 
@@ -120,6 +153,9 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
             {
                 settled.AddElapsed(start, Stopwatch.GetTimestamp());
             }
+
+            // A phone's code at a door is an event too; they are sent before the next revocation starts.
+            await fleet.WaitEventsSentAsync(SetupTimeout);
         }
 
         var identities = fleet.Agents.Select(a => a.Identity).ToList();
@@ -129,12 +165,13 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
         output.WriteLine();
         output.WriteLine(Samples.Header);
-        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, api, fanOut, alone, settled])
+        foreach (var samples in (Samples[])[all, suspended, deleted, first, perDevice, decision, api, fanOut, alone, settled])
         {
             output.WriteLine(samples.Row());
         }
 
         output.WriteLine();
+        output.WriteLine($"Reasons the devices gave (measured revocations, one per device each): {string.Join(", ", reasons.Select(r => $"{r.Key} {r.Value}"))}.");
         output.WriteLine($"p99 of all devices refusing: {Samples.Ms(all.Percentile(99))} (target ≤ 500 ms: {(all.Percentile(99) <= 500 ? "met" : "MISSED")}).");
         output.WriteLine($"Ratio of p50 to the REST round trip's p50: {Samples.Ratio(all.Percentile(50), api.Percentile(50))}; to the plain fan-out's p50: {Samples.Ratio(all.Percentile(50), fanOut.Percentile(50))}.");
         output.WriteLine(
@@ -146,15 +183,16 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
     private void OnViewChanged(LoadAgent agent, int index)
     {
-        if (Volatile.Read(ref _round) is not { } round || round.RefusedAt[index] != 0)
+        if (Volatile.Read(ref _round) is not { Credential: { } credential } round || round.RefusedAt[index] != 0)
         {
             return;
         }
 
-        // Runs on the agent's message loop right after the new view is in place: this is when a tap there is refused.
-        if (!Grants(agent, round.CredentialId, round.Key))
+        // Runs on the agent's message loop right after the new view is in place: this is when the door refuses.
+        var asked = Stopwatch.GetTimestamp();
+        if (credential.Refusal(agent) is { } reason)
         {
-            round.Refused(index, Stopwatch.GetTimestamp());
+            round.Refused(index, Stopwatch.GetTimestamp(), reason, asked);
         }
     }
 
@@ -209,7 +247,7 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
 
             for (var i = 0; i < warmUpRounds + rounds; i++)
             {
-                var round = new Round(default, devices.Count);
+                var round = new Round(devices.Count);
                 Volatile.Write(ref current, round);
                 var start = Stopwatch.GetTimestamp();
                 foreach (var device in devices)
@@ -280,29 +318,36 @@ internal sealed class RevocationBenchmark(LoadServer server, int deviceCount, in
         return samples;
     }
 
-    /// <summary>One revocation (or fan-out): when each device refused (a <see cref="Stopwatch"/> timestamp, 0 = not yet).</summary>
-    /// <summary>Whether the device grants the revoked credential: a card by its key, a face by its credential (as once recognised).</summary>
-    private bool Grants(LoadAgent agent, Guid credentialId, in CredentialKey key) =>
-        faces ? agent.DecideCredential(credentialId, TimeProvider.System).Granted : agent.Decide(key, TimeProvider.System).Granted;
-
-    private sealed class Round(CredentialKey key, int devices, Guid credentialId = default)
+    /// <summary>
+    /// One revocation of <paramref name="credential"/> (or one fan-out, without one): when each device refused (a
+    /// <see cref="Stopwatch"/> timestamp, 0 = not yet), and the reason it gave.
+    /// </summary>
+    private sealed class Round(int devices, RevokedCredential? credential = null)
     {
         private int _waiting = devices;
 
-        public CredentialKey Key { get; } = key;
-
-        public Guid CredentialId { get; } = credentialId;
+        public RevokedCredential? Credential { get; } = credential;
 
         public long[] RefusedAt { get; } = new long[devices];
+
+        public string?[] Reasons { get; } = new string?[devices];
+
+        /// <summary>When each device was asked the question it refused (its decision's share of <see cref="RefusedAt"/>).</summary>
+        public long[] AskedAt { get; } = new long[devices];
 
         /// <summary>Completes with the timestamp of the last device.</summary>
         public TaskCompletionSource<long> AllRefused { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Refused(int index, long timestamp)
+        public void Refused(int index, long timestamp, string? reason = null, long askedAt = 0)
         {
-            if (Interlocked.CompareExchange(ref RefusedAt[index], timestamp, 0) == 0 && Interlocked.Decrement(ref _waiting) == 0)
+            if (Interlocked.CompareExchange(ref RefusedAt[index], timestamp, 0) == 0)
             {
-                AllRefused.TrySetResult(timestamp);
+                Reasons[index] = reason;
+                AskedAt[index] = askedAt;
+                if (Interlocked.Decrement(ref _waiting) == 0)
+                {
+                    AllRefused.TrySetResult(timestamp);
+                }
             }
         }
     }

@@ -32,14 +32,7 @@ internal sealed record UnlockScene(Organization Organization, Building Building,
     {
         var organization = await server.NewOrganizationAsync(organizationName);
         var building = await Api.NewBuildingAsync(organization.Owner, 1);
-        var userId = await organization.Owner.PostCreatedIdAsync("/api/v1/users", new
-        {
-            firstName = "Noor",
-            lastName = "Haddad",
-            email = "noor@example.com",
-            status = "active",
-            accessGroupIds = new[] { building.AccessGroupId },
-        });
+        var userId = await Api.NewUserAsync(organization.Owner, building, "Noor", "Haddad", "noor@example.com");
         await organization.Owner.PostCreatedIdAsync($"/api/v1/users/{userId}/credentials/cards", new { format = "H10301", facilityCode = 1, cardNumber = 11572 });
         return new UnlockScene(organization, building, userId);
     }
