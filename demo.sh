@@ -184,6 +184,8 @@ cat <<BANNER
                   messages are captured here, not sent: open Olivia's Cloud Key link, type its PIN, and the
                   Main Entrance opens on the device screen; James's selfie invitation opens the selfie page
   Faces           Olivia's page shows her enrolled face (Credentials → Face); Add takes one with a webcam
+  Phone app       Olivia's mobile credential email (Dev mailbox) opens $server_url/app/: activate this browser
+                  as her phone, tap Unlock, or Show to the door and hold the code up to the device's camera
   Unplug it       kill $server_pid   (the server; the door keeps deciding from its own store and keeps
                   its events until the server is back), or the device screen's "Unplug network" switch
   Logs            $server_log, $device_log
