@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -70,6 +71,29 @@ public sealed class ClientRateLimitTests(RateLimitedApp app) : IClassFixture<Rat
     }
 
     [Fact]
+    public async Task SignIn_FiveWrongPasswordsSpreadOverTwoServers_LocksTheAccountOnBoth()
+    {
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var org = await app.NewOrganizationAsync();
+        var other = await RateLimitedApp.BesideAsync(app);
+        try
+        {
+            var servers = new[] { app.Anonymous(), other.Anonymous() };
+            for (var i = 0; i < 5; i++)
+            {
+                await (await SignInAsync(servers[i % 2], org.OwnerEmail, "wrong-password-" + i)).AssertStatusAsync(HttpStatusCode.Unauthorized);
+            }
+
+            await (await SignInAsync(servers[0], org.OwnerEmail, GatehouseApp.OwnerPassword)).AssertStatusAsync(HttpStatusCode.Unauthorized);
+            await (await SignInAsync(servers[1], org.OwnerEmail, GatehouseApp.OwnerPassword)).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)other).DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task PublicCalls_InTheNextMinute_AreAllowedAgain()
     {
         app.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -102,4 +126,7 @@ public sealed class ClientRateLimitTests(RateLimitedApp app) : IClassFixture<Rat
         Assert.False(await db.RateLimitCounters.AnyAsync(c => c.Window <= counted));
         Assert.True(await db.RateLimitCounters.AnyAsync(c => c.Window > counted));
     }
+
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password) =>
+        client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
 }
