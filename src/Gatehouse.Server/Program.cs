@@ -109,6 +109,7 @@ services.AddAdminConsole();
 services.AddScoped<AccessExplorer>();
 services.AddScoped<UserCsvService>();
 
+services.AddClientRateLimitCounters();
 services.AddRateLimiter(o =>
 {
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -13,6 +13,7 @@ using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Features.Schedules;
 using Gatehouse.Server.Features.Sites;
 using Gatehouse.Server.Features.Users;
+using Gatehouse.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Data;
@@ -58,6 +59,8 @@ internal abstract partial class GatehouseDbContext
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<FaceInvitation> FaceInvitations => Set<FaceInvitation>();
+
+    public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
 
     public DbSet<FaceSettings> FaceSettings => Set<FaceSettings>();
 

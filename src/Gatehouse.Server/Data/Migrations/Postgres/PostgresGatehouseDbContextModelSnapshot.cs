@@ -1002,6 +1002,27 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.ToTable("UserAccessGroups");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Infrastructure.RateLimitCounter", b =>
+                {
+                    b.Property<string>("Policy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Window")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Policy", "Client", "Window");
+
+                    b.ToTable("RateLimitCounters");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.CloudKeys.CloudKeyCredential", b =>
                 {
                     b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");

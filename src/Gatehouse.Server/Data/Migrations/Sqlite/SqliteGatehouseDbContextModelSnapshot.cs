@@ -996,6 +996,27 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.ToTable("UserAccessGroups");
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Infrastructure.RateLimitCounter", b =>
+                {
+                    b.Property<string>("Policy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Window")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Policy", "Client", "Window");
+
+                    b.ToTable("RateLimitCounters");
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.CloudKeys.CloudKeyCredential", b =>
                 {
                     b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");

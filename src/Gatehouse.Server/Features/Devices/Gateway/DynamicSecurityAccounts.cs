@@ -12,8 +12,9 @@ namespace Gatehouse.Server.Features.Devices.Gateway;
 /// Device accounts on Mosquitto's dynamic-security plugin, managed through its command topic
 /// (<c>$CONTROL/dynamic-security/v1</c>, answers on <c>…/response</c>). Each device gets a client named by
 /// its ID (client ID pinned to the same) and a role <c>gatehouse-device-{id}</c> whose ACLs allow exactly its
-/// own topics. Clients carry the server's client ID as their description, so on a broker shared by several
-/// servers each reconciles only its own.
+/// own topics. Clients carry the installation's <see cref="MqttOptions.AccountOwner"/> as their description, so on
+/// a broker shared by several installations each reconciles only its own (every server of one installation, whatever
+/// its generated client ID, reconciles the same accounts against the same store).
 /// </summary>
 internal sealed partial class DynamicSecurityAccounts : IBrokerAccounts
 {
@@ -34,7 +35,7 @@ internal sealed partial class DynamicSecurityAccounts : IBrokerAccounts
     {
         _connection = connection;
         _scopes = scopes;
-        _owner = options.Value.ClientId;
+        _owner = options.Value.AccountOwner;
         _logger = logger;
         inbox.DynamicSecurityResponse += OnResponse;
     }

@@ -8,16 +8,25 @@ using MQTTnet.Protocol;
 
 namespace Gatehouse.Server.Features.Devices.Gateway;
 
-/// <summary>The server's own account on the broker: generated per start for the in-process broker, configured for an external one.</summary>
-internal sealed class BrokerCredentials(string username, string password)
+/// <summary>
+/// The server's own account on the broker: generated per start for the in-process broker, configured for an external
+/// one; and this process's client ID, made once at start (see <see cref="MqttOptions.ClientId"/>).
+/// </summary>
+internal sealed class BrokerCredentials(string clientId, string username, string password)
 {
+    public string ClientId { get; } = clientId;
+
     public string Username { get; } = username;
 
     public string Password { get; } = password;
 
-    public static BrokerCredentials From(MqttOptions options) => options.IsExternal
-        ? new BrokerCredentials(options.Username ?? "", options.Password ?? "")
-        : new BrokerCredentials(options.ClientId, DeviceSecrets.NewPassword());
+    public static BrokerCredentials From(MqttOptions options, string hostName)
+    {
+        var clientId = options.ClientIdFor(hostName);
+        return options.IsExternal
+            ? new BrokerCredentials(clientId, options.Username ?? "", options.Password ?? "")
+            : new BrokerCredentials(clientId, clientId, DeviceSecrets.NewPassword());
+    }
 }
 
 /// <summary>
@@ -169,7 +178,7 @@ internal sealed partial class GatewayConnection(
     private MqttClientOptions ClientOptions(MqttOptions settings)
     {
         var builder = new MqttClientOptionsBuilder()
-            .WithClientId(settings.ClientId)
+            .WithClientId(credentials.ClientId)
             .WithCredentials(credentials.Username, credentials.Password)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)

@@ -13,7 +13,7 @@ internal static class GatewayRegistration
     public static IServiceCollection AddDeviceGateway(this IServiceCollection services)
     {
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => BrokerCredentials.From(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+        services.AddSingleton(sp => BrokerCredentials.From(sp.GetRequiredService<IOptions<MqttOptions>>().Value, Environment.MachineName));
         services.AddSingleton<InProcessBroker>();
         services.AddSingleton<GatewayInbox>();
         services.AddSingleton<GatewayConnection>();

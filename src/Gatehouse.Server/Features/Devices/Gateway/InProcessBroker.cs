@@ -195,7 +195,7 @@ internal sealed partial class InProcessBroker(
     /// </summary>
     private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs e)
     {
-        if (e.ClientId == options.Value.ClientId || !Guid.TryParseExact(e.ClientId, "D", out var deviceId))
+        if (e.ClientId == server.ClientId || !Guid.TryParseExact(e.ClientId, "D", out var deviceId))
         {
             return;
         }
@@ -226,10 +226,9 @@ internal sealed partial class InProcessBroker(
 
     private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
-        var settings = options.Value;
         if (e.UserName == server.Username)
         {
-            if (e.ClientId != settings.ClientId || !SameText(e.Password, server.Password))
+            if (e.ClientId != server.ClientId || !SameText(e.Password, server.Password))
             {
                 Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, e.ClientId, "the server's account with a wrong password or client ID");
             }
@@ -283,7 +282,7 @@ internal sealed partial class InProcessBroker(
     private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var settings = options.Value;
-        if (e.ClientId == settings.ClientId)
+        if (e.ClientId == server.ClientId)
         {
             return Task.CompletedTask;
         }
@@ -310,7 +309,7 @@ internal sealed partial class InProcessBroker(
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
-        if (e.ClientId == options.Value.ClientId)
+        if (e.ClientId == server.ClientId)
         {
             return Task.CompletedTask;
         }

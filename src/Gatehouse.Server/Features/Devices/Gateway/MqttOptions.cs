@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Security.Cryptography;
 
 namespace Gatehouse.Server.Features.Devices.Gateway;
 
@@ -37,9 +38,24 @@ internal sealed class MqttOptions : IValidatableObject
 
     public string? Password { get; set; }
 
-    /// <summary>The server's MQTT client ID; also marks the device accounts this server provisioned on a shared broker.</summary>
-    [Required, RegularExpression("^[A-Za-z0-9._-]{1,64}$")]
-    public string ClientId { get; set; } = "gatehouse-server";
+    /// <summary>What a server's generated client ID starts with, and what marks an installation's device accounts by default.</summary>
+    public const string DefaultClientIdPrefix = "gatehouse-server";
+
+    /// <summary>
+    /// The server's MQTT client ID. Unset (the default), each server process makes its own at start,
+    /// <c>gatehouse-server-{host}-{random}</c>, so servers started with identical configuration on one broker do not
+    /// take each other's connection. When set, it is used as is (one server per value), and it also marks the device
+    /// accounts this installation provisions on a broker shared with other installations.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$")]
+    public string? ClientId { get; set; }
+
+    /// <summary>
+    /// What the device accounts this installation provisions on a shared broker carry, so it reconciles only its own:
+    /// the configured <see cref="ClientId"/>, else <see cref="DefaultClientIdPrefix"/> — the same on every server of
+    /// the installation and across restarts, unlike a generated client ID.
+    /// </summary>
+    public string AccountOwner => string.IsNullOrWhiteSpace(ClientId) ? DefaultClientIdPrefix : ClientId;
 
     /// <summary>TLS on the broker connection: the in-process broker serves it, or the server expects it of the external one.</summary>
     public bool UseTls { get; set; }
@@ -100,6 +116,22 @@ internal sealed class MqttOptions : IValidatableObject
     public int VersionCheckSeconds { get; set; } = 25;
 
     public bool IsExternal => !string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>
+    /// This server process's client ID: the configured one, or the prefix, the host's name (what the broker's log
+    /// shows an operator) and a random part, since replicas may share a host name.
+    /// </summary>
+    public string ClientIdFor(string hostName)
+    {
+        if (!string.IsNullOrWhiteSpace(ClientId))
+        {
+            return ClientId;
+        }
+
+        var host = new string([.. hostName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').Take(32)]);
+        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        return host.Length == 0 ? $"{DefaultClientIdPrefix}-{random}" : $"{DefaultClientIdPrefix}-{host}-{random}";
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -38,6 +38,29 @@ public sealed class MqttOptionsTests
     public void Validate_ClientIdWithSpaces_Invalid() =>
         Assert.Contains(Errors(new MqttOptions { ClientId = "gate house" }), e => e.MemberNames.Contains(nameof(MqttOptions.ClientId)));
 
+    [Fact]
+    public void ClientIdFor_Unset_IsTheHostsOwnAndDiffersBetweenServersOnOneHost()
+    {
+        var options = new MqttOptions();
+
+        var first = options.ClientIdFor("gate host/1");
+        var second = options.ClientIdFor("gate host/1");
+
+        Assert.NotEqual(first, second);
+        Assert.StartsWith("gatehouse-server-gate-host-1-", first, StringComparison.Ordinal);
+        Assert.Empty(Errors(new MqttOptions { ClientId = first }));
+        Assert.Equal("gatehouse-server", options.AccountOwner);
+    }
+
+    [Fact]
+    public void ClientIdFor_Configured_IsUsedAsIsAndMarksTheAccounts()
+    {
+        var options = new MqttOptions { ClientId = "site-a-gatehouse" };
+
+        Assert.Equal("site-a-gatehouse", options.ClientIdFor("host"));
+        Assert.Equal("site-a-gatehouse", options.AccountOwner);
+    }
+
     private static List<ValidationResult> Errors(MqttOptions options)
     {
         var results = new List<ValidationResult>();
