@@ -61,6 +61,7 @@ services.AddScoped<CurrentOrganization>();
 services.AddSingleton<IInterceptor, AuditInterceptor>();
 services.AddSingleton<IInterceptor, OrganizationChangeInterceptor>();
 services.AddGatehouseStore(builder.Configuration);
+services.AddGatehouseKeyRing();
 services.AddSingleton<StoreReadiness>();
 services.AddHostedService<StoreInitializer>();
 
