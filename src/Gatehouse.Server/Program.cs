@@ -61,9 +61,9 @@ services.AddScoped<CurrentOrganization>();
 services.AddSingleton<IInterceptor, AuditInterceptor>();
 services.AddSingleton<IInterceptor, OrganizationChangeInterceptor>();
 services.AddGatehouseStore(builder.Configuration);
-services.AddGatehouseKeyRing();
 services.AddSingleton<StoreReadiness>();
 services.AddHostedService<StoreInitializer>();
+services.AddGatehouseKeyRing();
 
 services.AddSingleton<IPasswordHasher<Admin>, PasswordHasher<Admin>>();
 services.AddSingleton<SessionCache>();

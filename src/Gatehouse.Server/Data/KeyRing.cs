@@ -20,12 +20,24 @@ internal static class KeyRingRegistration
     /// <summary>The application name every server shares, whatever its content root or container.</summary>
     public const string ApplicationName = "Gatehouse";
 
+    /// <summary>Call after the <see cref="StoreInitializer"/> is added: the ring is read only once the store is migrated and the ring readied by <see cref="KeyRingSetup"/>.</summary>
     public static IServiceCollection AddGatehouseKeyRing(this IServiceCollection services)
     {
         services.AddDataProtection()
             .SetApplicationName(ApplicationName)
             .PersistKeysToDbContext<GatehouseDbContext>();
-        services.AddScoped<KeyRingImport>();
+        services.AddScoped<KeyRingSetup>();
+
+        // The framework's hosted service loads the ring (and makes a first key into an empty one) at start. Added by
+        // the host before any of ours, it would run before the migration and the import: a fresh key in the store
+        // would then stop the import and leave what the old key files protected unreadable.
+        var warmUp = services.Where(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.Assembly == typeof(KeyManagementOptions).Assembly).ToList();
+        foreach (var service in warmUp)
+        {
+            services.Remove(service);
+            services.Add(service);
+        }
 
         // What was protected before the ring moved to the store was bound to the server's content root (the
         // framework's default application name): it still opens, and everything new is bound to "Gatehouse".
@@ -93,12 +105,20 @@ internal static class KeyRingRegistration
 }
 
 /// <summary>
-/// Before the key ring lived in the store, the keys were XML files in <c>{DataDirectory}/keys</c>. On start, a
-/// store that holds no key yet takes those files, once, so what they protected still opens. The files stay.
+/// Readies the key ring at start, before anything protects: before it lived in the store, the keys were XML files in
+/// <c>{DataDirectory}/keys</c>, and a store that holds no key yet takes those files, once, so what they protected still
+/// opens (the files stay). Then the ring is loaded, with a first key made if it has none.
 /// </summary>
-internal sealed partial class KeyRingImport(GatehouseDbContext db, IOptions<GatehouseOptions> options, ILogger<KeyRingImport> logger)
+internal sealed partial class KeyRingSetup(
+    GatehouseDbContext db, IDataProtectionProvider protection, IOptions<GatehouseOptions> options, ILogger<KeyRingSetup> logger)
 {
-    public async Task ImportFilesAsync(CancellationToken ct)
+    public async Task PrepareAsync(CancellationToken ct)
+    {
+        await ImportFilesAsync(ct);
+        await LoadAsync(ct);
+    }
+
+    private async Task ImportFilesAsync(CancellationToken ct)
     {
         var directory = new DirectoryInfo(Path.Combine(options.Value.FullDataDirectory, "keys"));
         var files = directory.Exists ? directory.GetFiles("*.xml") : [];
@@ -128,6 +148,25 @@ internal sealed partial class KeyRingImport(GatehouseDbContext db, IOptions<Gate
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         LogImported(logger, files.Length, directory.FullName);
+    }
+
+    // Loading here, not on the first protect, keeps the framework's write of a first key out of any transaction a
+    // request holds (SQLite's write lock would hold that write back). On PostgreSQL, two new servers starting at
+    // once would each make a first key: under the lock the second finds the first's. The framework writes the key
+    // through a connection of its own, which SQLite's lock would block, and one process owns a SQLite file anyway.
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (transaction is not null)
+        {
+            await db.LockKeyRingAsync(ct);
+        }
+
+        protection.CreateProtector("Gatehouse.KeyRing.Load").Protect([]);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information,
