@@ -63,6 +63,7 @@ services.AddSingleton<IInterceptor, OrganizationChangeInterceptor>();
 services.AddGatehouseStore(builder.Configuration);
 services.AddSingleton<StoreReadiness>();
 services.AddHostedService<StoreInitializer>();
+services.AddGatehouseKeyRing();
 
 services.AddSingleton<IPasswordHasher<Admin>, PasswordHasher<Admin>>();
 services.AddSingleton<SessionCache>();

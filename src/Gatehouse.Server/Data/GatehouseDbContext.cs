@@ -34,6 +34,12 @@ internal abstract partial class GatehouseDbContext(DbContextOptions options, Cur
     /// </summary>
     internal abstract Task LockOrganizationAsync(Guid organizationId, CancellationToken ct);
 
+    /// <summary>
+    /// Holds back every other server's change to the data-protection key ring's import until the current
+    /// transaction ends. Needs a transaction.
+    /// </summary>
+    internal abstract Task LockKeyRingAsync(CancellationToken ct);
+
     private protected void RequireTransaction()
     {
         if (Database.CurrentTransaction is null)
@@ -94,6 +100,12 @@ internal sealed class SqliteGatehouseDbContext(DbContextOptions<SqliteGatehouseD
         return Task.CompletedTask;
     }
 
+    internal override Task LockKeyRingAsync(CancellationToken ct)
+    {
+        RequireTransaction();
+        return Task.CompletedTask;
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot compare or order DateTimeOffset text; store UTC ticks so it can.
@@ -119,6 +131,15 @@ internal sealed class PostgresGatehouseDbContext(DbContextOptions<PostgresGateho
         var key = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
         await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
     }
+
+    // The two-key form lives in a space of its own, apart from the organizations' one-key locks.
+    internal override async Task LockKeyRingAsync(CancellationToken ct)
+    {
+        RequireTransaction();
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({KeyRingLockSpace}, 0)", ct);
+    }
+
+    private const int KeyRingLockSpace = 0x4B657973; // "Keys"
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

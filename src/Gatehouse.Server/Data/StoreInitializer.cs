@@ -16,7 +16,7 @@ internal sealed class StoreReadiness
 }
 
 /// <summary>
-/// At start-up: applies the provider's migrations, creates the bootstrap organization and owner on an
+/// At start-up: applies the provider's migrations, readies the data-protection key ring (taking over the key files of an older install), creates the bootstrap organization and owner on an
 /// empty store, and seeds the demo when asked to.
 /// </summary>
 internal sealed partial class StoreInitializer(
@@ -33,6 +33,7 @@ internal sealed partial class StoreInitializer(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<KeyRingSetup>().PrepareAsync(cancellationToken);
 
         if (!await db.Organizations.AnyAsync(cancellationToken))
         {

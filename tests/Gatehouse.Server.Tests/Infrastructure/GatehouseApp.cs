@@ -26,6 +26,7 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly string? _postgresBase = Environment.GetEnvironmentVariable("GATEHOUSE_TEST_POSTGRES");
     private readonly string _databaseName = "gatehouse_test_" + Guid.NewGuid().ToString("N")[..12];
     private readonly bool _storeExists;
+    private readonly bool _ownDataDirectoryOnly;
 
     public GatehouseApp()
     {
@@ -43,6 +44,21 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (previous.Clock.GetUtcNow() > Clock.GetUtcNow())
         {
             Clock.SetUtcNow(previous.Clock.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// Another server over the store of <paramref name="other"/>, which may still be running. On PostgreSQL it has
+    /// a data directory of its own, as a second machine would; on SQLite the store is a file in the data directory,
+    /// so the two share it.
+    /// </summary>
+    protected GatehouseApp(GatehouseApp other, bool ownDataDirectory)
+        : this(other)
+    {
+        if (ownDataDirectory && OnPostgres)
+        {
+            _dataDirectory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
+            _ownDataDirectoryOnly = true;
         }
     }
 
@@ -79,6 +95,11 @@ public class GatehouseApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (KeepStoreOnDispose)
         {
             NpgsqlConnection.ClearAllPools();
+            if (_ownDataDirectoryOnly)
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
+
             return;
         }
 

@@ -7,8 +7,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Endpoints;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -67,12 +65,6 @@ internal static class AdminConsoleRegistration
             o.Cookie.Name = "gatehouse.antiforgery";
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-
-        // Keys that sign the console's cookies live in the data directory, so a restart keeps people signed in.
-        services.AddDataProtection();
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<GatehouseOptions>, ILoggerFactory>((o, gatehouse, logs) =>
-            o.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(gatehouse.Value.FullDataDirectory, "keys")), logs));
         return services;
     }
 

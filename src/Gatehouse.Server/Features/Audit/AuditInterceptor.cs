@@ -7,6 +7,7 @@ using System.Text.Json;
 using Gatehouse.Server.Data;
 using Gatehouse.Server.Features.Organizations;
 using Gatehouse.Server.Infrastructure;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -184,7 +185,8 @@ internal sealed partial class AuditInterceptor(
                 continue;
             }
 
-            if (entry.Metadata.ClrType.IsDefined(typeof(AuditIgnoreAttribute), inherit: true))
+            // The data-protection key ring is the framework's bookkeeping for the whole installation, not a change anyone made.
+            if (entry.Entity is DataProtectionKey || entry.Metadata.ClrType.IsDefined(typeof(AuditIgnoreAttribute), inherit: true))
             {
                 continue;
             }

@@ -1023,6 +1023,25 @@ namespace Gatehouse.Server.Data.Migrations.Postgres
                     b.ToTable("RateLimitCounters");
                 });
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys", (string)null);
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.CloudKeys.CloudKeyCredential", b =>
                 {
                     b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");

@@ -1017,6 +1017,23 @@ namespace Gatehouse.Server.Data.Migrations.Sqlite
                     b.ToTable("RateLimitCounters");
                 });
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys", (string)null);
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Features.CloudKeys.CloudKeyCredential", b =>
                 {
                     b.HasBaseType("Gatehouse.Server.Features.Credentials.Credential");
