@@ -124,30 +124,16 @@ internal static class SimulatorEndpoints
         }
         else
         {
-            var limit = camera.MaxFrameBytes;
-            if (request.ContentLength > limit)
+            var (frame, refusal) = await ReadFrameAsync(request, camera.MaxFrameBytes, ct);
+            if (frame is null)
             {
-                return TooLarge(limit);
+                return refusal!;
             }
 
-            var image = await FaceUploads.ReadBoundedAsync(request.Body, limit, ct);
-            if (image is null)
-            {
-                return TooLarge(limit);
-            }
-
-            if (FaceUploads.Sniff(image) is null)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["image"] = ["Send a JPEG, PNG or WebP image of the QR code as the body, or JSON {\"text\": \"…\"}."],
-                });
-            }
-
-            text = await Task.Run(() => QrCodes.Find(image), ct);
+            text = await Task.Run(() => QrCodes.Find(frame.Image.Span), ct);
             if (text is null)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["No QR code was found in the image."] });
+                return ImageProblem("No QR code was found in the image.");
             }
         }
 
@@ -158,14 +144,36 @@ internal static class SimulatorEndpoints
     /// <summary>
     /// One camera frame: the request body is the image (JPEG, PNG or WebP), or a multipart form with an
     /// <c>image</c> file. Larger than the camera's limit → 413; not an image → 400 naming <c>image</c>; no face
-    /// engine → 503 (unless the frame holds a phone's QR code, which is decided without one). Otherwise what the device made of it: <c>{granted, reason, score?, liveness?}</c>.
+    /// engine → 503 (unless the frame holds a phone's QR code, which is decided without one). Otherwise what the device
+    /// made of it: <c>{granted, reason, score?, liveness?}</c>.
     /// </summary>
     private static async Task<IResult> PresentFaceAsync(HttpRequest request, SimulatedCamera camera, CancellationToken ct)
     {
-        var limit = camera.MaxFrameBytes;
+        var (frame, refusal) = await ReadFrameAsync(request, camera.MaxFrameBytes, ct);
+        if (frame is null)
+        {
+            return refusal!;
+        }
+
+        // A phone's QR code is read with or without the face models; any other frame needs them.
+        var outcome = await camera.PresentAsync(frame, ct);
+        if (outcome.Reason == CameraFrames.CameraUnavailable && camera.Unavailable is { } why)
+        {
+            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
+        }
+
+        return TypedResults.Ok(new SimulatorFaceResult(outcome.Granted, outcome.Reason, outcome.Score, outcome.Liveness));
+    }
+
+    /// <summary>
+    /// A camera frame from the request: the body is the image, or a multipart form with an <c>image</c> file. Larger
+    /// than <paramref name="limit"/> → 413; no image, or not a JPEG, PNG or WebP → 400 naming <c>image</c>.
+    /// </summary>
+    private static async Task<(CameraFrame? Frame, IResult? Refusal)> ReadFrameAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
         if (request.ContentLength > limit + (request.HasFormContentType ? 64 * 1024 : 0))
         {
-            return TooLarge(limit);
+            return (null, TooLarge(limit));
         }
 
         byte[]? image;
@@ -178,17 +186,17 @@ internal static class SimulatorEndpoints
             }
             catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The form could not be read: send one image file named image."] });
+                return (null, ImageProblem("The form could not be read: send one image file named image."));
             }
 
             if (form.Files.GetFile("image") is not { } file)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["Send the frame as a file named image, or as the request body."] });
+                return (null, ImageProblem("Send the frame as a file named image, or as the request body."));
             }
 
             if (file.Length > limit)
             {
-                return TooLarge(limit);
+                return (null, TooLarge(limit));
             }
 
             image = new byte[file.Length];
@@ -200,25 +208,17 @@ internal static class SimulatorEndpoints
             image = await FaceUploads.ReadBoundedAsync(request.Body, limit, ct);
             if (image is null)
             {
-                return TooLarge(limit);
+                return (null, TooLarge(limit));
             }
         }
 
-        var contentType = FaceUploads.Sniff(image);
-        if (contentType is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = ["The frame is not a JPEG, PNG or WebP image."] });
-        }
-
-        // A phone's QR code is read with or without the face models; any other frame needs them.
-        var outcome = await camera.PresentAsync(new CameraFrame(image, contentType), ct);
-        if (outcome.Reason == CameraFrames.CameraUnavailable && camera.Unavailable is { } why)
-        {
-            return TypedResults.Problem(why, statusCode: StatusCodes.Status503ServiceUnavailable, title: "This device cannot capture faces");
-        }
-
-        return TypedResults.Ok(new SimulatorFaceResult(outcome.Granted, outcome.Reason, outcome.Score, outcome.Liveness));
+        return FaceUploads.Sniff(image) is { } contentType
+            ? (new CameraFrame(image, contentType), null)
+            : (null, ImageProblem("The frame is not a JPEG, PNG or WebP image."));
     }
+
+    private static ValidationProblem ImageProblem(string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["image"] = [message] });
 
     private static ProblemHttpResult TooLarge(int limit) => TypedResults.Problem(
         $"A frame may be at most {limit / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "The frame is too large");
