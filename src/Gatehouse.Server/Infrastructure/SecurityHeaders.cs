@@ -1,3 +1,5 @@
+using Gatehouse.Server.Features.Mobile;
+
 namespace Gatehouse.Server.Infrastructure;
 
 internal static class SecurityHeaders
@@ -23,11 +25,23 @@ internal static class SecurityHeaders
                 headers.ContentSecurityPolicy = ApiContentSecurityPolicy;
                 headers.CacheControl = "no-store";
             }
+            else if (IsPhoneApp(context.Request.Path))
+            {
+                // Its page and every file of it, the static ones included.
+                headers.ContentSecurityPolicy = MobileAppEndpoints.ContentSecurityPolicy;
+                headers["Referrer-Policy"] = "no-referrer";
+                headers["X-Robots-Tag"] = "noindex, nofollow";
+            }
 
             return Task.CompletedTask;
         });
         return next(context);
     });
+
+    /// <summary>Whether the path is a part whose policy this sets, not the admin console's.</summary>
+    public static bool HasOwnPolicy(PathString path) => IsApi(path) || path.StartsWithSegments("/api") || IsPhoneApp(path);
+
+    private static bool IsPhoneApp(PathString path) => path.StartsWithSegments(MobileAppEndpoints.Path);
 
     private static bool IsApi(PathString path) =>
         path.StartsWithSegments("/api/v1") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health");

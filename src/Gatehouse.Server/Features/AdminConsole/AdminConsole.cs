@@ -94,8 +94,9 @@ internal static class AdminConsoleRegistration
 
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
-        // The API reference at /api brings its own scripts; the console's pages get the strict policy.
-        if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/openapi"))
+        // The API (and its reference at /api, which brings its own scripts) and the phone app have policies of their
+        // own (Infrastructure.SecurityHeaders); the console's pages get the strict one.
+        if (!Infrastructure.SecurityHeaders.HasOwnPolicy(context.Request.Path))
         {
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
