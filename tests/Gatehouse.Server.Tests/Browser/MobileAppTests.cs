@@ -359,10 +359,17 @@ public sealed class MobileAppTests(ConsoleApp app) : IClassFixture<ConsoleApp>
                 "/api/v1/public/mobile/activate" => Keep(() => Activation = body, (200, new { credentialId = CredentialId, organizationId = OrganizationId, organizationName = "Acme Offices", firstName = "Ana" })),
                 _ when Gone => (404, new { status = 404 }),
                 _ when path == credential + "/challenge" => (200, new { challenge = $"challenge-{Interlocked.Increment(ref _challenges)}", expiresAt = DateTimeOffset.UnixEpoch.AddYears(60) }),
-                _ when path == credential + "/doors" => Keep(() => Doors = body, (200, new object[]
+                _ when path == credential + "/doors" => Keep(() => Doors = body, (200, new
                 {
-                    new { id = BackDoor, name = "Back door", siteName = "London office", openNow = false, nextOpenAt = "2030-01-07T08:00:00Z" },
-                    new { id = FrontDoor, name = "Front door", siteName = "London office", openNow = true },
+                    organizationName = "Acme Offices",
+                    firstName = "Ana",
+                    lastName = "Lima",
+                    status = "active",
+                    doors = new object[]
+                    {
+                        new { id = BackDoor, name = "Back door", siteName = "London office", timeZone = "Europe/London", openNow = false, nextOpenAt = "2030-01-07T08:00:00Z" },
+                        new { id = FrontDoor, name = "Front door", siteName = "London office", timeZone = "Europe/London", openNow = true },
+                    },
                 })),
                 _ when path == credential + "/unlock" => Keep(() => Unlock = body, UnlockAnswer),
                 _ => (404, new { status = 404 }),

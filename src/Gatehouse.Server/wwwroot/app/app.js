@@ -133,7 +133,6 @@ const reasonText = {
     noAccessToDoor: "You have no access to this door.",
     outsideSchedule: "This door is not open for you at this time.",
     holiday: "This door is closed for you today (holiday).",
-    lockdown: "The site is in lockdown: doors stay locked.",
     tokenInvalid: "The phone's signature was not accepted. Try again; if it keeps failing, ask your administrator for a new link.",
     tokenExpired: "That took too long. Try again.",
     tokenReplayed: "That request was used already. Try again.",
@@ -337,7 +336,7 @@ async function loadDoors() {
             return;
         }
 
-        doors = Array.isArray(answer.body) ? answer.body : answer.body.doors ?? [];
+        doors = answer.body.doors ?? [];
     } catch (e) {
         message(status, e instanceof Offline ? noNetwork : "Your doors could not be loaded. Try again in a moment.", "bad");
         return;
